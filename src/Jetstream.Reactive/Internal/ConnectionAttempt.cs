@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using System.Security.Authentication;
+using System.Text;
+using Jetstream.Reactive.Transport;
+
+namespace Jetstream.Reactive.Internal;
+
+/// <summary>
+/// One connection attempt: connect, send the hello if needed, then read messages until the connection ends. The reader
+/// only decodes and hands events to the observer (a queue that never blocks), so the socket is read continuously and
+/// the server's pings are answered whatever the subscriber does. Every way out ends in exactly one <c>OnError</c>
+/// (retried or not by the caller) unless the attempt was disposed.
+/// </summary>
+internal sealed class ConnectionAttempt : IDisposable
+{
+    private const int InitialBufferSize = 16 * 1024;
+    private const int DiscardBufferSize = 16 * 1024;
+    private const int LogPrefixBytes = 64;
+
+    private static readonly Dictionary<string, string> Headers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["User-Agent"] = $"Jetstream.Reactive/{typeof(ConnectionAttempt).Assembly.GetName().Version?.ToString(3) ?? "0"}",
+    };
+
+    private static readonly KeyValuePair<string, object?> DuplicateTag = new(JetstreamMetrics.ReasonTag, "duplicate");
+    private static readonly KeyValuePair<string, object?> UnknownKindTag = new(JetstreamMetrics.ReasonTag, "unknown_kind");
+
+    private readonly JetstreamSession _session;
+    private readonly IObserver<JetstreamEvent> _observer;
+    private readonly int _number;
+    private readonly IScheduler _scheduler;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly SerialDisposable _idleTimer = new();
+    private long _lastActivityTicks;
+    private volatile bool _idleExpired;
+    private volatile bool _disposed;
+
+    public ConnectionAttempt(JetstreamSession session, IObserver<JetstreamEvent> observer, int number)
+    {
+        _session = session;
+        _observer = observer;
+        _number = number;
+        _scheduler = session.Options.Scheduler;
+        _idleTimeout = session.Options.IdleTimeout;
+    }
+
+    public void Start() => _ = RunAsync();
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _idleTimer.Dispose();
+        _cts.Cancel();
+    }
+
+    private async Task RunAsync()
+    {
+        var options = _session.Options;
+        var request = _session.Request;
+        var metrics = _session.Metrics;
+        var logger = _session.Logger;
+        var cursor = _session.ResumeCursor;
+        var floor = _session.Floor;
+        long replaySkipped = 0;
+        WebSocket? socket = null;
+        var buffer = new MessageBuffer(options.MaxMessageSize);
+        Exception? failure = null;
+        var token = _cts.Token;
+
+        try
+        {
+            Touch();
+            ScheduleIdleCheck(_idleTimeout);
+            logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
+            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor), [], Headers), token).ConfigureAwait(false);
+            Touch();
+            logger.Connected(request.DisplayEndpoint, cursor);
+
+            if (request.Hello is { } hello)
+            {
+                await socket.SendAsync(hello, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                logger.HelloSent(request.Collections.Count, request.Dids.Count, hello.Length);
+            }
+
+            while (true)
+            {
+                var frame = await buffer.ReceiveAsync(socket, token).ConfigureAwait(false);
+                var now = Touch();
+                if (frame.Type == WebSocketMessageType.Close)
+                {
+                    failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
+                    await ReplyToCloseAsync(socket, token).ConfigureAwait(false);
+                    break;
+                }
+
+                metrics.BytesReceived.Add(frame.TotalBytes);
+                if (frame.TooLarge)
+                {
+                    Malformed(MalformedFrameReason.TooLarge, $"limit {options.MaxMessageSize}", frame.TotalBytes, default);
+                    continue;
+                }
+
+                var bytes = buffer.Span(frame.Length);
+                if (frame.Type == WebSocketMessageType.Binary)
+                {
+                    Malformed(MalformedFrameReason.BinaryFrame, null, frame.TotalBytes, bytes);
+                    continue;
+                }
+
+                var result = JetstreamEventDecoder.Decode(bytes);
+                if (result.Event is { } e)
+                {
+                    metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
+                    if (metrics.Lag.Enabled)
+                    {
+                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - e.TimeUs) / 1e6);
+                    }
+
+                    if (floor is { } f)
+                    {
+                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect,
+                        // until the first event past it; after that, an older time_us is a reorder, not a replay.
+                        if (f.Covers(e))
+                        {
+                            replaySkipped++;
+                            metrics.EventsSkipped.Add(1, DuplicateTag);
+                            continue;
+                        }
+
+                        floor = null;
+                        if (replaySkipped > 0)
+                        {
+                            logger.ReplaySkipped(replaySkipped, f.Cursor);
+                        }
+                    }
+
+                    _session.Advance(e);
+                    _observer.OnNext(e);
+                }
+                else if (result.UnknownKind is { } kind)
+                {
+                    metrics.EventsSkipped.Add(1, UnknownKindTag);
+                    logger.UnknownKind(kind);
+                }
+                else
+                {
+                    Malformed(result.MalformedReason!.Value, result.Detail, frame.TotalBytes, bytes);
+                }
+            }
+        }
+#pragma warning disable CA1031 // Every failure of the attempt is classified and reported through OnError.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = Classify(ex);
+        }
+        finally
+        {
+            _idleTimer.Dispose();
+            socket?.Dispose();
+            buffer.Dispose();
+        }
+
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_idleExpired)
+        {
+            logger.IdleTimeout(request.DisplayEndpoint, _idleTimeout.TotalSeconds);
+            failure = new JetstreamIdleTimeoutException(_idleTimeout);
+        }
+
+        _observer.OnError(failure ?? new JetstreamConnectionClosedException(null, null));
+    }
+
+    private Exception Classify(Exception ex) => ex switch
+    {
+        JetstreamException je => je,
+        WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely } wse => new JetstreamConnectionClosedException(null, null, wse),
+        WebSocketException or HttpRequestException or IOException or SocketException or AuthenticationException or OperationCanceledException
+            => new JetstreamConnectionException($"The connection to {_session.Request.DisplayEndpoint} failed: {ex.Message}", ex),
+        _ => ex,
+    };
+
+    private static async Task ReplyToCloseAsync(WebSocket socket, CancellationToken token)
+    {
+        if (socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Answering the server's close is a courtesy; the connection is over either way.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes)
+    {
+        _session.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
+        if (_session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            _session.Logger.MalformedFrame(reason, detail, length, Prefix(bytes));
+        }
+    }
+
+    private static string Prefix(ReadOnlySpan<byte> bytes)
+    {
+        var cut = bytes[..Math.Min(bytes.Length, LogPrefixBytes)];
+        var text = Encoding.UTF8.GetString(cut);
+        var sb = new StringBuilder(text.Length + 1);
+        foreach (var c in text)
+        {
+            sb.Append(char.IsControl(c) ? '\uFFFD' : c);
+        }
+
+        return bytes.Length > LogPrefixBytes ? sb.Append('…').ToString() : sb.ToString();
+    }
+
+    /// <summary>Marks activity now; returns the scheduler's time in ticks (UTC).</summary>
+    private long Touch()
+    {
+        var now = _scheduler.Now.UtcTicks;
+        Volatile.Write(ref _lastActivityTicks, now - DateTimeOffset.UnixEpoch.UtcTicks);
+        return now - DateTimeOffset.UnixEpoch.UtcTicks;
+    }
+
+    private void ScheduleIdleCheck(TimeSpan due)
+    {
+        if (_idleTimeout == Timeout.InfiniteTimeSpan || _disposed)
+        {
+            return;
+        }
+
+        _idleTimer.Disposable = _scheduler.Schedule(this, due, static (_, self) =>
+        {
+            self.CheckIdle();
+            return Disposable.Empty;
+        });
+    }
+
+    private void CheckIdle()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var idle = (_scheduler.Now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) - Volatile.Read(ref _lastActivityTicks);
+        if (idle >= _idleTimeout.Ticks)
+        {
+            _idleExpired = true;
+            _cts.Cancel();
+            return;
+        }
+
+        ScheduleIdleCheck(TimeSpan.FromTicks(_idleTimeout.Ticks - idle));
+    }
+
+    /// <summary>
+    /// Assembles one message from its fragments into a pooled buffer that grows up to the size limit. The bytes of a
+    /// message over the limit are read and thrown away, so the connection stays usable.
+    /// </summary>
+    private sealed class MessageBuffer : IDisposable
+    {
+        private readonly int _max;
+        private byte[] _buffer;
+        private byte[]? _discard;
+
+        public MessageBuffer(int max)
+        {
+            _max = max;
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, max));
+        }
+
+        public ReadOnlySpan<byte> Span(int length) => _buffer.AsSpan(0, length);
+
+        public async ValueTask<Frame> ReceiveAsync(WebSocket socket, CancellationToken token)
+        {
+            var length = 0;
+            long total = 0;
+            var tooLarge = false;
+            while (true)
+            {
+                Memory<byte> target;
+                if (tooLarge || length == _max)
+                {
+                    // At the limit: read into scratch space; any byte that arrives there makes the message too large.
+                    _discard ??= ArrayPool<byte>.Shared.Rent(DiscardBufferSize);
+                    target = _discard;
+                }
+                else
+                {
+                    if (length == _buffer.Length)
+                    {
+                        Grow(length);
+                    }
+
+                    target = _buffer.AsMemory(length, Math.Min(_buffer.Length, _max) - length);
+                }
+
+                var result = await socket.ReceiveAsync(target, token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return new Frame(WebSocketMessageType.Close, 0, total, false);
+                }
+
+                total += result.Count;
+                if (tooLarge || length == _max)
+                {
+                    tooLarge |= result.Count > 0;
+                }
+                else
+                {
+                    length += result.Count;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return new Frame(result.MessageType, tooLarge ? 0 : length, total, tooLarge);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            if (_discard is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_discard);
+            }
+        }
+
+        private void Grow(int length)
+        {
+            var size = (int)Math.Min((long)_buffer.Length * 2, _max);
+            var bigger = ArrayPool<byte>.Shared.Rent(size);
+            _buffer.AsSpan(0, length).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+            Debug.Assert(_buffer.Length > length, "the buffer grows while below the limit");
+        }
+    }
+
+    private readonly record struct Frame(WebSocketMessageType Type, int Length, long TotalBytes, bool TooLarge);
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+
+namespace Jetstream.Reactive.Internal;
+
+/// <summary>
+/// The instruments of <see cref="JetstreamTelemetry.MeterName"/>. One set per meter factory (and one process-wide set
+/// when none is given); recording never throws and costs a flag check when nobody listens.
+/// </summary>
+internal sealed class JetstreamMetrics
+{
+    public const string KindTag = "jetstream.event.kind";
+    public const string ReasonTag = "jetstream.reason";
+
+    private static readonly ConditionalWeakTable<IMeterFactory, JetstreamMetrics> ByFactory = [];
+    private static readonly Lazy<JetstreamMetrics> Shared = new(() => new JetstreamMetrics(new Meter(JetstreamTelemetry.MeterName, Version)));
+    private static readonly string? Version = typeof(JetstreamMetrics).Assembly.GetName().Version?.ToString();
+
+    private static readonly double[] LagBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 86400];
+
+    private JetstreamMetrics(Meter meter)
+    {
+        EventsReceived = meter.CreateCounter<long>("jetstream.client.events.received", "{event}", "Events decoded from the socket, by kind.");
+        EventsDropped = meter.CreateCounter<long>("jetstream.client.events.dropped", "{event}", "Events dropped because the subscriber's buffer was full.");
+        EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not delivered: unknown kinds, and replayed events already delivered before a reconnect.");
+        BytesReceived = meter.CreateCounter<long>("jetstream.client.bytes.received", "By", "Message bytes received from the socket.");
+        Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Connection attempts made after a failure.");
+        MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
+        BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
+        Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
+    }
+
+    public Counter<long> EventsReceived { get; }
+
+    public Counter<long> EventsDropped { get; }
+
+    public Counter<long> EventsSkipped { get; }
+
+    public Counter<long> BytesReceived { get; }
+
+    public Counter<long> Reconnects { get; }
+
+    public Counter<long> MalformedFrames { get; }
+
+    public UpDownCounter<long> BufferDepth { get; }
+
+    public Histogram<double> Lag { get; }
+
+    public static JetstreamMetrics For(IMeterFactory? factory) =>
+        factory is null ? Shared.Value : ByFactory.GetValue(factory, f => new JetstreamMetrics(f.Create(new MeterOptions(JetstreamTelemetry.MeterName) { Version = Version })));
+
+    public static string KindTagValue(JetstreamEventKind kind) => kind switch
+    {
+        JetstreamEventKind.Commit => "commit",
+        JetstreamEventKind.Identity => "identity",
+        _ => "account",
+    };
+
+    public static string ReasonTagValue(MalformedFrameReason reason) => reason switch
+    {
+        MalformedFrameReason.Empty => "empty",
+        MalformedFrameReason.TooLarge => "too_large",
+        MalformedFrameReason.BinaryFrame => "binary_frame",
+        MalformedFrameReason.InvalidUtf8 => "invalid_utf8",
+        MalformedFrameReason.NotJson => "not_json",
+        MalformedFrameReason.NotAnObject => "not_an_object",
+        MalformedFrameReason.TooDeep => "too_deep",
+        MalformedFrameReason.MissingField => "missing_field",
+        MalformedFrameReason.WrongType => "wrong_type",
+        _ => "invalid_value",
+    };
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive.Internal;
+
+/// <summary>
+/// Every log the library writes, with fixed EventIds in 1000–1099. Ids and names never change once shipped. Payload
+/// bytes appear only at Debug, cut to a short prefix.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, EventName = "Connecting", Level = LogLevel.Debug,
+        Message = "Connecting to {Endpoint} (attempt {Attempt}, cursor {Cursor}, {CollectionCount} collections, {DidCount} DIDs, hello {RequireHello})")]
+    public static partial void Connecting(this ILogger logger, string endpoint, int attempt, long? cursor, int collectionCount, int didCount, bool requireHello);
+
+    [LoggerMessage(EventId = 1001, EventName = "Connected", Level = LogLevel.Information,
+        Message = "Connected to {Endpoint}, cursor {Cursor}")]
+    public static partial void Connected(this ILogger logger, string endpoint, long? cursor);
+
+    [LoggerMessage(EventId = 1002, EventName = "ConnectionLost", Level = LogLevel.Warning,
+        Message = "Jetstream connection to {Endpoint} lost: {Reason}")]
+    public static partial void ConnectionLost(this ILogger logger, string endpoint, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 1003, EventName = "Reconnecting", Level = LogLevel.Information,
+        Message = "Reconnecting in {DelayMs} ms (retry {Attempt} since the last event)")]
+    public static partial void Reconnecting(this ILogger logger, double delayMs, int attempt);
+
+    [LoggerMessage(EventId = 1004, EventName = "ConnectionFailed", Level = LogLevel.Error,
+        Message = "Jetstream stream ended: the error cannot be fixed by reconnecting: {Reason}")]
+    public static partial void ConnectionFailed(this ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1005, EventName = "MalformedFrame", Level = LogLevel.Debug,
+        Message = "Skipped a malformed frame ({Reason}, {Detail}), {Length} bytes, starting: {Prefix}")]
+    public static partial void MalformedFrame(this ILogger logger, MalformedFrameReason reason, string? detail, long length, string prefix);
+
+    [LoggerMessage(EventId = 1006, EventName = "UnknownKind", Level = LogLevel.Debug,
+        Message = "Skipped an event of unknown kind '{Kind}'")]
+    public static partial void UnknownKind(this ILogger logger, string kind);
+
+    [LoggerMessage(EventId = 1007, EventName = "BufferFull", Level = LogLevel.Warning,
+        Message = "The subscriber is slower than the stream: the buffer of {Capacity} events is full, and incoming events are dropped until it drains to half")]
+    public static partial void BufferFull(this ILogger logger, int capacity);
+
+    [LoggerMessage(EventId = 1008, EventName = "BufferRecovered", Level = LogLevel.Information,
+        Message = "The subscriber caught up; {Dropped} events were dropped while the buffer was full")]
+    public static partial void BufferRecovered(this ILogger logger, long dropped);
+
+    [LoggerMessage(EventId = 1009, EventName = "IdleTimeout", Level = LogLevel.Warning,
+        Message = "No message from {Endpoint} for {IdleSeconds} s; dropping the connection")]
+    public static partial void IdleTimeout(this ILogger logger, string endpoint, double idleSeconds);
+
+    [LoggerMessage(EventId = 1010, EventName = "HelloSent", Level = LogLevel.Debug,
+        Message = "Sent options_update with {CollectionCount} collections and {DidCount} DIDs ({Bytes} bytes)")]
+    public static partial void HelloSent(this ILogger logger, int collectionCount, int didCount, int bytes);
+
+    [LoggerMessage(EventId = 1011, EventName = "ReplaySkipped", Level = LogLevel.Debug,
+        Message = "Skipped {Count} replayed events already delivered before the reconnect (cursor {Cursor})")]
+    public static partial void ReplaySkipped(this ILogger logger, long count, long cursor);
+
+    [LoggerMessage(EventId = 1012, EventName = "HandlerFailed", Level = LogLevel.Error,
+        Message = "An async handler threw; the subscription {Outcome}")]
+    public static partial void HandlerFailed(this ILogger logger, string outcome, Exception exception);
+}

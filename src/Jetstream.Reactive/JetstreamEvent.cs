@@ -1,0 +1,45 @@
+namespace Jetstream.Reactive;
+
+/// <summary>
+/// One event from Jetstream. The concrete type is <see cref="CommitEvent"/>, <see cref="IdentityEvent"/> or
+/// <see cref="AccountEvent"/>; frames of any other kind are skipped and counted, never delivered.
+/// </summary>
+/// <remarks>Events are immutable and safe to hand to other threads.</remarks>
+public abstract class JetstreamEvent
+{
+    private protected JetstreamEvent(string did, long timeUs, long? serverCursor)
+    {
+        Did = did;
+        TimeUs = timeUs;
+        ServerCursor = serverCursor;
+    }
+
+    /// <summary>The DID of the repository the event belongs to (<c>did</c>).</summary>
+    public string Did { get; }
+
+    /// <summary>
+    /// The Jetstream timestamp in microseconds since the Unix epoch (<c>time_us</c>). On the original (legacy) servers it
+    /// is unique and increasing per instance and is the cursor; on the newer server it is shared by every event of one
+    /// ingest batch.
+    /// </summary>
+    public long TimeUs { get; }
+
+    /// <summary>
+    /// The server's sequence number for this event (the top-level <c>cursor</c> field), sent only by the newer
+    /// Jetstream server; <see langword="null"/> on legacy servers.
+    /// </summary>
+    public long? ServerCursor { get; }
+
+    /// <summary>
+    /// The value to resume from so that this event is replayed (the server's replay is inclusive): the server's
+    /// sequence number when it sent one (<see cref="ServerCursor"/>), otherwise <see cref="TimeUs"/>. Pass it as
+    /// <see cref="JetstreamOptions.Cursor"/> to continue after a restart.
+    /// </summary>
+    public long Cursor => ServerCursor ?? TimeUs;
+
+    /// <summary><see cref="TimeUs"/> as a UTC <see cref="DateTimeOffset"/> (microsecond precision).</summary>
+    public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimeUs * (TimeSpan.TicksPerMillisecond / 1000));
+
+    /// <summary>The kind of this event.</summary>
+    public abstract JetstreamEventKind Kind { get; }
+}

@@ -1,0 +1,76 @@
+using System.Reactive.Linq;
+using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Linq;
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive;
+
+/// <summary>The entry point: Jetstream as an <see cref="IObservable{T}"/> of <see cref="JetstreamEvent"/>.</summary>
+public static class JetstreamObservable
+{
+    /// <summary>
+    /// Returns a cold stream of Jetstream events. Each subscription opens its own connection and keeps it alive:
+    /// a lost connection (server close, network error, 5xx, idle timeout) is re-made after a backoff, resuming from the
+    /// cursor of the last event delivered, and the server's replay of already-delivered events is skipped. A rejected
+    /// request (HTTP 4xx other than 408/429, or a close code that blames the request) ends the stream with
+    /// <c>OnError</c>. Disposing the subscription closes the connection.
+    /// </summary>
+    /// <remarks>
+    /// Events reach the observer through a bounded buffer of <see cref="JetstreamOptions.BufferCapacity"/> on
+    /// <see cref="JetstreamOptions.Scheduler"/>, so a slow observer never stalls the socket: when the buffer is full,
+    /// each further incoming event is dropped and counted. To share one connection among several observers, use
+    /// <c>Publish().RefCount()</c>; the retry is inside, so the shared stream survives reconnects.
+    /// </remarks>
+    /// <param name="options">The settings; validated now.</param>
+    /// <returns>The events.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="JetstreamOptionsException">An option is invalid; the message names each one.</exception>
+    public static IObservable<JetstreamEvent> Connect(JetstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new JetstreamStream(options);
+    }
+
+    /// <summary>The stream <see cref="Connect"/> returns: a new session per subscription.</summary>
+    private sealed class JetstreamStream : IBufferedSource<JetstreamEvent>
+    {
+        private readonly JetstreamOptions _options;
+        private readonly SubscribeRequest _request;
+        private readonly JetstreamMetrics _metrics;
+        private readonly ILogger _logger;
+
+        public JetstreamStream(JetstreamOptions options)
+        {
+            _options = options;
+            _request = new SubscribeRequest(options);
+            _metrics = JetstreamMetrics.For(options.MeterFactory);
+            _logger = options.LoggerFactory.CreateLogger(JetstreamTelemetry.LoggerCategory);
+        }
+
+        public IDisposable Subscribe(IObserver<JetstreamEvent> observer)
+        {
+            ArgumentNullException.ThrowIfNull(observer);
+            var session = NewSession();
+            return JetstreamOperators
+                .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session, null)
+                .Subscribe(observer);
+        }
+
+        public AsyncSubscription SubscribeAsync(Func<JetstreamEvent, CancellationToken, Task> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
+        {
+            var session = NewSession();
+            return JetstreamOperators.SubscribeAsyncCore(
+                session.Connections(),
+                handler,
+                onError,
+                onCompleted,
+                options,
+                options.BufferCapacity ?? _options.BufferCapacity,
+                options.Scheduler ?? _options.Scheduler,
+                session);
+        }
+
+        private JetstreamSession NewSession() => new(_options, _request, _metrics, _logger);
+    }
+}

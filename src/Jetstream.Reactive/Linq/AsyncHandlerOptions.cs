@@ -1,0 +1,32 @@
+using System.Reactive.Concurrency;
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive.Linq;
+
+/// <summary>Settings of <see cref="JetstreamOperators.SubscribeAsync{T}(IObservable{T}, Func{T, CancellationToken, Task}, Action{Exception}?, Action?, AsyncHandlerOptions?)"/>.</summary>
+public sealed record AsyncHandlerOptions
+{
+    /// <summary>
+    /// How many items may wait for the handler. When full, each further incoming item is dropped (the queued ones are
+    /// kept) and counted in <see cref="AsyncSubscription.Dropped"/>. At least 1. Default <see langword="null"/>: the
+    /// stream's <see cref="JetstreamOptions.BufferCapacity"/> when the source is <see cref="JetstreamObservable.Connect"/>
+    /// itself (whose buffer the handler then shares), otherwise 10,000.
+    /// </summary>
+    public int? BufferCapacity { get; init; }
+
+    /// <summary>What a handler exception does. Default <see cref="HandlerErrorBehavior.Stop"/>.</summary>
+    public HandlerErrorBehavior OnHandlerError { get; init; } = HandlerErrorBehavior.Stop;
+
+    /// <summary>
+    /// Where the drain loop starts after the queue was empty. Default <see langword="null"/>: the stream's
+    /// <see cref="JetstreamOptions.Scheduler"/> when the source is <see cref="JetstreamObservable.Connect"/> itself,
+    /// otherwise <see cref="DefaultScheduler.Instance"/>.
+    /// </summary>
+    public IScheduler? Scheduler { get; init; }
+
+    /// <summary>Called with each handler exception, whatever <see cref="OnHandlerError"/> says. Default none.</summary>
+    public Action<Exception>? HandlerFailed { get; init; }
+
+    /// <summary>Logs handler failures (Error) when set. Default none.</summary>
+    public ILogger? Logger { get; init; }
+}

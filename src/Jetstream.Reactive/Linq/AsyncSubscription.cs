@@ -1,0 +1,38 @@
+namespace Jetstream.Reactive.Linq;
+
+/// <summary>
+/// The subscription <see cref="JetstreamOperators.SubscribeAsync{T}(IObservable{T}, Func{T, CancellationToken, Task}, Action{Exception}?, Action?, AsyncHandlerOptions?)"/>
+/// returns: dispose it to stop (the handler's token is cancelled); read its counters; await <see cref="Completion"/>.
+/// </summary>
+public abstract class AsyncSubscription : IDisposable
+{
+    private protected AsyncSubscription()
+    {
+    }
+
+    /// <summary>Items the handler finished (successfully or not).</summary>
+    public abstract long Handled { get; }
+
+    /// <summary>Items dropped because the queue was full.</summary>
+    public abstract long Dropped { get; }
+
+    /// <summary>Items waiting for the handler now.</summary>
+    public abstract int Queued { get; }
+
+    /// <summary>
+    /// Completes when the subscription ends: after the source completed and every queued item was handled, after an
+    /// error was reported to <c>onError</c>, or after dispose. It never faults; errors go to <c>onError</c>.
+    /// </summary>
+    public abstract Task Completion { get; }
+
+    /// <summary>Stops the subscription: unsubscribes from the source, cancels the running handler's token, discards queued items.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the subscription.</summary>
+    /// <param name="disposing">Always true: there is no finalizer.</param>
+    protected abstract void Dispose(bool disposing);
+}

@@ -1,0 +1,11 @@
+namespace Jetstream.Reactive.Linq;
+
+/// <summary>What <see cref="JetstreamOperators.SubscribeAsync{T}(IObservable{T}, Func{T, CancellationToken, Task}, Action{Exception}?, Action?, AsyncHandlerOptions?)"/> does when the handler throws.</summary>
+public enum HandlerErrorBehavior
+{
+    /// <summary>End the subscription: unsubscribe from the source, discard queued items and report the exception to <c>onError</c>.</summary>
+    Stop,
+
+    /// <summary>Report the exception (<see cref="AsyncHandlerOptions.HandlerFailed"/>, the logger) and go on with the next item.</summary>
+    Continue,
+}

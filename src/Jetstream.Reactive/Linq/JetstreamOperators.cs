@@ -1,0 +1,130 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using Jetstream.Reactive.Internal;
+
+namespace Jetstream.Reactive.Linq;
+
+/// <summary>
+/// Rx operators the Jetstream client is built from, reusable on any <see cref="IObservable{T}"/>: a bounded buffer that
+/// drops incoming items, retry with capped exponential backoff, and one-at-a-time async handlers.
+/// </summary>
+public static class JetstreamOperators
+{
+    /// <summary>
+    /// Decouples a fast producer from a slow observer with a bounded queue: the producer's <c>OnNext</c> only queues and
+    /// returns at once; items are delivered in order on <paramref name="scheduler"/>. When <paramref name="capacity"/>
+    /// items are queued, each further <em>incoming</em> item is dropped (the queued items are kept, so what is
+    /// delivered is always a prefix-ordered subset of what arrived) and passed to <paramref name="onDropped"/>. An error or
+    /// completion is delivered after the queued items.
+    /// </summary>
+    /// <remarks>
+    /// This is what <c>System.Threading.Channels</c> calls <c>BoundedChannelFullMode.DropWrite</c>, not its
+    /// <c>DropNewest</c> (which evicts the newest <em>queued</em> item). Rx's own <c>ObserveOn</c> has no bound.
+    /// </remarks>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="source">The producer.</param>
+    /// <param name="capacity">The most items queued at once; at least 1.</param>
+    /// <param name="scheduler">Where items are delivered.</param>
+    /// <param name="onDropped">Called with each dropped item, on the producer's thread; keep it cheap.</param>
+    /// <returns>The buffered sequence.</returns>
+    public static IObservable<T> DropIncomingWhenFull<T>(this IObservable<T> source, int capacity, IScheduler scheduler, Action<T>? onDropped = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        return DropIncomingWhenFull(source, capacity, scheduler, null, onDropped);
+    }
+
+    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped) =>
+        Observable.Create<T>(observer =>
+        {
+            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped));
+            sink.SetUpstream(source.Subscribe(sink));
+            return sink;
+        });
+
+    /// <summary>
+    /// Resubscribes to <paramref name="source"/> after each error that <paramref name="shouldRetry"/> accepts, waiting
+    /// <see cref="BackoffPolicy.GetDelay"/> on <paramref name="scheduler"/> first. The retry count starts again at the
+    /// first item after a resubscription. Other errors, and completion, pass through.
+    /// </summary>
+    /// <remarks>
+    /// Place it <em>before</em> any <c>Publish().RefCount()</c>: once a shared source errors, the share is over.
+    /// </remarks>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="source">The sequence to retry, usually cold (each subscription does the work again).</param>
+    /// <param name="policy">The delays.</param>
+    /// <param name="shouldRetry">Whether an error is worth retrying; errors it rejects end the sequence.</param>
+    /// <param name="scheduler">Where the delays are timed.</param>
+    /// <param name="onRetry">Called before each wait, with the attempt number, the delay and the error.</param>
+    /// <returns>The retried sequence.</returns>
+    public static IObservable<T> RetryWithBackoff<T>(this IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(shouldRetry);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        var errors = policy.GetErrors(nameof(policy)).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(policy));
+        }
+
+        return new RetryWithBackoffObservable<T>(source, policy, shouldRetry, scheduler, onRetry);
+    }
+
+    /// <summary>
+    /// Subscribes an async handler that is awaited for one item at a time, in order. Items wait in a bounded queue that
+    /// drops incoming items when full (counted in <see cref="AsyncSubscription.Dropped"/>), so the source never waits for
+    /// the handler. Disposing the subscription cancels the token passed to the running handler.
+    /// </summary>
+    /// <remarks>
+    /// Not the same as <c>Subscribe(async x =&gt; …)</c> (async void: calls overlap and exceptions are lost),
+    /// <c>SelectMany(async …)</c> (concurrent and out of order) or <c>Select(x =&gt; Observable.FromAsync(…)).Concat()</c>
+    /// (ordered, but its queue has no bound).
+    /// </remarks>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="handler">The work per item; receives the subscription's cancellation token.</param>
+    /// <param name="onError">
+    /// Receives the source's error after the queued items are handled, or the handler's exception under
+    /// <see cref="HandlerErrorBehavior.Stop"/>. When <see langword="null"/>, the error is rethrown on the options' scheduler,
+    /// as Rx's <c>Subscribe</c> does.
+    /// </param>
+    /// <param name="onCompleted">Called after the source completed and every queued item was handled.</param>
+    /// <param name="options">Capacity, error behaviour and scheduler; default <see cref="AsyncHandlerOptions"/>'s defaults.</param>
+    /// <returns>The subscription: dispose it to stop; it also exposes counters and a completion task.</returns>
+    public static AsyncSubscription SubscribeAsync<T>(this IObservable<T> source, Func<T, CancellationToken, Task> handler, Action<Exception>? onError = null, Action? onCompleted = null, AsyncHandlerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(handler);
+        options ??= new AsyncHandlerOptions();
+        if (options.BufferCapacity is < 1)
+        {
+            throw new ArgumentException($"AsyncHandlerOptions.BufferCapacity is {options.BufferCapacity}; it must be at least 1, or null for the default.", nameof(options));
+        }
+
+        // Straight on a Jetstream stream, the handler's queue replaces the stream's buffer: one bound, counted in its metrics.
+        if (source is IBufferedSource<T> buffered)
+        {
+            return buffered.SubscribeAsync(handler, onError, onCompleted, options);
+        }
+
+        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null);
+    }
+
+    internal static AsyncSubscription SubscribeAsyncCore<T>(
+        IObservable<T> source,
+        Func<T, CancellationToken, Task> handler,
+        Action<Exception>? onError,
+        Action? onCompleted,
+        AsyncHandlerOptions options,
+        int capacity,
+        IScheduler scheduler,
+        IDropIncomingMonitor<T>? monitor)
+    {
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor);
+        subscription.SetUpstream(source.Subscribe(subscription));
+        return subscription;
+    }
+}

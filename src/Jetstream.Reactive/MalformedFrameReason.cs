@@ -1,0 +1,35 @@
+namespace Jetstream.Reactive;
+
+/// <summary>Why a frame was skipped as malformed. Each value is a tag of the malformed-frames metric.</summary>
+public enum MalformedFrameReason
+{
+    /// <summary>The message had no bytes (<c>empty</c>).</summary>
+    Empty,
+
+    /// <summary>The message was larger than <see cref="JetstreamOptions.MaxMessageSize"/> (<c>too_large</c>); its bytes were discarded unread.</summary>
+    TooLarge,
+
+    /// <summary>A binary frame, which this client does not decode (<c>binary_frame</c>).</summary>
+    BinaryFrame,
+
+    /// <summary>The bytes are not valid UTF-8 (<c>invalid_utf8</c>).</summary>
+    InvalidUtf8,
+
+    /// <summary>The text is not well-formed JSON, or has content after the event (<c>not_json</c>).</summary>
+    NotJson,
+
+    /// <summary>The JSON value is not an object (<c>not_an_object</c>).</summary>
+    NotAnObject,
+
+    /// <summary>The JSON nests deeper than <see cref="JetstreamEventDecoder.MaxDepth"/> (<c>too_deep</c>).</summary>
+    TooDeep,
+
+    /// <summary>A required field is absent, such as <c>did</c>, <c>time_us</c>, <c>kind</c> or a commit's <c>rkey</c> (<c>missing_field</c>).</summary>
+    MissingField,
+
+    /// <summary>A field has the wrong JSON type, such as a string <c>time_us</c> (<c>wrong_type</c>).</summary>
+    WrongType,
+
+    /// <summary>A field has a value outside what the protocol allows, such as an unknown commit operation (<c>invalid_value</c>).</summary>
+    InvalidValue,
+}
