@@ -1,0 +1,8 @@
+namespace Jetstream.Reactive.DocsExamples;
+
+internal static class Program
+{
+    private static void Main()
+    {
+    }
+}

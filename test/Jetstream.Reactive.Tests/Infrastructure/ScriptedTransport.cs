@@ -1,0 +1,68 @@
+using System.Net.WebSockets;
+using Jetstream.Reactive.Transport;
+using Microsoft.Reactive.Testing;
+
+namespace Jetstream.Reactive.Tests.Infrastructure;
+
+/// <summary>
+/// A transport that records every connection attempt (virtual time and URL) and answers each with what the test's
+/// script says: an open <see cref="ScriptedWebSocket"/> by default, or an exception, or a connect that never finishes.
+/// </summary>
+internal sealed class ScriptedTransport : IJetstreamTransport
+{
+    private readonly TestScheduler _scheduler;
+    private readonly Queue<Func<JetstreamConnectRequest, CancellationToken, Task<WebSocket>>> _script = new();
+
+    public ScriptedTransport(TestScheduler scheduler) => _scheduler = scheduler;
+
+    public List<Attempt> Attempts { get; } = [];
+
+    public ScriptedWebSocket Socket(int index) => Attempts[index].Socket ?? throw new InvalidOperationException($"attempt {index} has no socket");
+
+    public ScriptedWebSocket Last => Attempts.Last(a => a.Socket is not null).Socket!;
+
+    /// <summary>The next attempt fails with <paramref name="error"/>.</summary>
+    public ScriptedTransport ThenFail(Exception error)
+    {
+        _script.Enqueue((_, _) => Task.FromException<WebSocket>(error));
+        return this;
+    }
+
+    /// <summary>The next attempt never completes (until cancelled).</summary>
+    public ScriptedTransport ThenHang()
+    {
+        _script.Enqueue(static (_, token) =>
+        {
+            var tcs = new TaskCompletionSource<WebSocket>();
+            token.Register(() => tcs.TrySetCanceled(token));
+            return tcs.Task;
+        });
+        return this;
+    }
+
+    /// <summary>The next attempt opens a socket (the default once the script is used up).</summary>
+    public ScriptedTransport ThenOpen()
+    {
+        _script.Enqueue(null!);
+        return this;
+    }
+
+    public Task<WebSocket> ConnectAsync(JetstreamConnectRequest request, CancellationToken cancellationToken)
+    {
+        var step = _script.Count > 0 ? _script.Dequeue() : null;
+        if (step is not null)
+        {
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null));
+            return step(request, cancellationToken);
+        }
+
+        var socket = new ScriptedWebSocket(request.Uri);
+        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket));
+        return Task.FromResult<WebSocket>(socket);
+    }
+
+    internal sealed record Attempt(long Time, Uri Uri, ScriptedWebSocket? Socket)
+    {
+        public string? Cursor => System.Web.HttpUtility.ParseQueryString(Uri.Query)["cursor"];
+    }
+}
