@@ -61,6 +61,7 @@ internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable
 
         _error = error;
         _done = true;
+        ReleaseUpstream();
         Schedule();
     }
 
@@ -72,6 +73,7 @@ internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable
         }
 
         _done = true;
+        ReleaseUpstream();
         Schedule();
     }
 
@@ -83,12 +85,15 @@ internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable
         }
 
         _disposed = true;
-        Interlocked.Exchange(ref _upstream, NoopDisposable.Instance)?.Dispose();
+        ReleaseUpstream();
         if (Interlocked.Increment(ref _wip) == 1)
         {
             _queue.Clear();
         }
     }
+
+    /// <summary>Unsubscribes from the source once (it is finished, or we are disposed).</summary>
+    private void ReleaseUpstream() => Interlocked.Exchange(ref _upstream, NoopDisposable.Instance)?.Dispose();
 
     private void Schedule()
     {

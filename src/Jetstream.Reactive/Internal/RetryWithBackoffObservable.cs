@@ -89,14 +89,14 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
             catch (Exception predicateError)
 #pragma warning restore CA1031
             {
-                _stopped = true;
+                Stop();
                 _downstream.OnError(new AggregateException(error, predicateError));
                 return;
             }
 
             if (!retry)
             {
-                _stopped = true;
+                Stop();
                 _downstream.OnError(error);
                 return;
             }
@@ -124,11 +124,13 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            _stopped = true;
+            Stop();
             _downstream.OnCompleted();
         }
 
-        public void Dispose()
+        public void Dispose() => Stop();
+
+        private void Stop()
         {
             _stopped = true;
             _current.Dispose();
