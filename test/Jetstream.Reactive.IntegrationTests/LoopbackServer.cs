@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Collections.Specialized;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Web;
+
+namespace Jetstream.Reactive.IntegrationTests;
+
+/// <summary>
+/// A minimal WebSocket server on 127.0.0.1, port 0, for tests of the real socket path: it parses the upgrade request,
+/// then hands each connection to the test's script, which accepts or rejects it and sends what it likes.
+/// </summary>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Func<ServerConnection, CancellationToken, Task> _script;
+    private readonly ConcurrentBag<Task> _handlers = [];
+    private readonly Task _acceptLoop;
+
+    public LoopbackServer(Func<ServerConnection, CancellationToken, Task> script)
+    {
+        _script = script;
+        _listener.Start();
+        Uri = new Uri($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public Uri Uri { get; }
+
+    public ConcurrentQueue<ServerConnection> Connections { get; } = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cts.CancelAsync();
+        _listener.Stop();
+        foreach (var c in Connections)
+        {
+            c.Abort();
+        }
+
+        try
+        {
+            await Task.WhenAll(_handlers.Append(_acceptLoop)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception) when (_cts.IsCancellationRequested)
+        {
+            // Handlers end with cancellation or socket errors once everything is torn down.
+        }
+
+        _cts.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_cts.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_cts.Token);
+            }
+            catch (Exception) when (_cts.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _handlers.Add(HandleAsync(client));
+        }
+    }
+
+    private async Task HandleAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            var head = await ReadHeadAsync(stream, _cts.Token);
+            if (head is null)
+            {
+                return;
+            }
+
+            var connection = new ServerConnection(client, stream, head.Value.Target, head.Value.Headers);
+            Connections.Enqueue(connection);
+            try
+            {
+                await _script(connection, _cts.Token);
+            }
+            catch (Exception) when (_cts.IsCancellationRequested || !client.Connected)
+            {
+            }
+            catch (WebSocketException)
+            {
+                // The client went away mid-script; that is the client's right.
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<(string Target, Dictionary<string, string> Headers)?> ReadHeadAsync(NetworkStream stream, CancellationToken token)
+    {
+        var buffer = new List<byte>(1024);
+        var one = new byte[1];
+        while (buffer.Count < 1024 * 1024)
+        {
+            if (await stream.ReadAsync(one, token) == 0)
+            {
+                return null;
+            }
+
+            buffer.Add(one[0]);
+            if (buffer.Count >= 4 && buffer[^1] == '\n' && buffer[^2] == '\r' && buffer[^3] == '\n' && buffer[^4] == '\r')
+            {
+                break;
+            }
+        }
+
+        var lines = Encoding.ASCII.GetString(buffer.ToArray()).Split("\r\n");
+        var target = lines[0].Split(' ')[1];
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1).Where(l => l.Contains(':', StringComparison.Ordinal)))
+        {
+            var i = line.IndexOf(':', StringComparison.Ordinal);
+            headers[line[..i].Trim()] = line[(i + 1)..].Trim();
+        }
+
+        return (target, headers);
+    }
+
+    internal sealed class ServerConnection
+    {
+        private readonly TcpClient _client;
+        private readonly NetworkStream _stream;
+
+        public ServerConnection(TcpClient client, NetworkStream stream, string target, Dictionary<string, string> headers)
+        {
+            _client = client;
+            _stream = stream;
+            Path = target.Split('?')[0];
+            Query = HttpUtility.ParseQueryString(target.Contains('?', StringComparison.Ordinal) ? target[(target.IndexOf('?', StringComparison.Ordinal) + 1)..] : "");
+            Headers = headers;
+        }
+
+        public string Path { get; }
+
+        public NameValueCollection Query { get; }
+
+        public Dictionary<string, string> Headers { get; }
+
+        public WebSocket? Socket { get; private set; }
+
+        public long? Cursor => Query["cursor"] is { } c ? long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+        public async Task<WebSocket> AcceptAsync(CancellationToken token)
+        {
+            var key = Headers["Sec-WebSocket-Key"];
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key.
+            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
+#pragma warning restore CA5350
+            var response = $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n";
+            await _stream.WriteAsync(Encoding.ASCII.GetBytes(response), token);
+            Socket = WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+            return Socket;
+        }
+
+        public async Task RejectAsync(int status, string reason, string body, CancellationToken token)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            var response = $"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+            await _stream.WriteAsync(Encoding.ASCII.GetBytes(response), token);
+            await _stream.WriteAsync(bytes, token);
+            await _stream.FlushAsync(token);
+        }
+
+        public Task SendTextAsync(string text, CancellationToken token) =>
+            Socket!.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, token);
+
+        /// <summary>Ends the TCP connection without a close frame: the client sees 1006.</summary>
+        public void Abort()
+        {
+            try
+            {
+                _client.Client.LingerState = new LingerOption(true, 0);
+                _client.Client.Close();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NullReferenceException or SocketException)
+            {
+                // Already closed by the other side or by the handler.
+            }
+        }
+
+        /// <summary>Waits until the client closes or drops the connection, bounded by <paramref name="token"/>.</summary>
+        public async Task<WebSocketMessageType?> WaitForClientGoneAsync(CancellationToken token)
+        {
+            var buffer = new byte[1024];
+            try
+            {
+                while (true)
+                {
+                    var r = await Socket!.ReceiveAsync(buffer, token);
+                    if (r.MessageType == WebSocketMessageType.Close)
+                    {
+                        return r.MessageType;
+                    }
+                }
+            }
+            catch (WebSocketException)
+            {
+                return null;
+            }
+        }
+    }
+}
