@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Jetstream.Reactive.DocsExamples;
+
+/// <summary>
+/// Keeps the docs' code blocks equal to the regions of this project marked <c>// begin-snippet: name</c> …
+/// <c>// end-snippet</c>. A block is quoted in Markdown as <c>&lt;!-- snippet: name --&gt;</c> followed by a
+/// <c>```csharp</c> fence. Works on files only; nothing here touches the network.
+/// </summary>
+internal static partial class Snippets
+{
+    private const string ProjectDirectory = "test/Jetstream.Reactive.DocsExamples";
+
+    public static int Run(bool update)
+    {
+        var root = FindRoot();
+        if (root is null)
+        {
+            Console.Error.WriteLine("Run this from inside the repository (no Jetstream.Reactive.sln above the current directory).");
+            return 2;
+        }
+
+        var regions = ReadRegions(Path.Combine(root, ProjectDirectory), out var problems);
+        var markdown = new List<string> { Path.Combine(root, "README.md") };
+        var docs = Path.Combine(root, "docs");
+        if (Directory.Exists(docs))
+        {
+            markdown.AddRange(Directory.GetFiles(docs, "*.md").Order(StringComparer.Ordinal));
+        }
+
+        var quoted = 0;
+        foreach (var file in markdown.Where(File.Exists))
+        {
+            var text = File.ReadAllText(file);
+            var relative = Path.GetRelativePath(root, file);
+            var changed = QuoteRegex().Replace(text, match =>
+            {
+                var name = match.Groups["name"].Value;
+                quoted++;
+                if (!regions.TryGetValue(name, out var code))
+                {
+                    problems.Add($"{relative}: no region named '{name}' in {ProjectDirectory}");
+                    return match.Value;
+                }
+
+                if (match.Groups["code"].Value != code)
+                {
+                    if (!update)
+                    {
+                        problems.Add($"{relative}: snippet '{name}' differs from the code; run update-snippets");
+                    }
+
+                    return match.Groups["head"].Value + code + match.Groups["tail"].Value;
+                }
+
+                return match.Value;
+            });
+
+            if (update && changed != text)
+            {
+                File.WriteAllText(file, changed);
+                Console.WriteLine($"updated {relative}");
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine(problem);
+        }
+
+        Console.WriteLine($"{regions.Count} regions, {quoted} quotes, {problems.Count} problems");
+        return problems.Count == 0 ? 0 : 1;
+    }
+
+    private static string? FindRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Jetstream.Reactive.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, string> ReadRegions(string directory, out List<string> problems)
+    {
+        problems = [];
+        var regions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(directory, "*.cs").Order(StringComparer.Ordinal))
+        {
+            string? name = null;
+            var lines = new List<string>();
+            foreach (var line in File.ReadAllLines(file))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.StartsWith("// begin-snippet: ", StringComparison.Ordinal))
+                {
+                    name = trimmed["// begin-snippet: ".Length..].Trim();
+                    lines.Clear();
+                }
+                else if (trimmed == "// end-snippet" && name is not null)
+                {
+                    if (!regions.TryAdd(name, Dedent(lines)))
+                    {
+                        problems.Add($"{Path.GetFileName(file)}: region '{name}' is defined twice");
+                    }
+
+                    name = null;
+                }
+                else if (name is not null)
+                {
+                    lines.Add(line);
+                }
+            }
+
+            if (name is not null)
+            {
+                problems.Add($"{Path.GetFileName(file)}: region '{name}' has no end-snippet");
+            }
+        }
+
+        return regions;
+    }
+
+    private static string Dedent(List<string> lines)
+    {
+        var indent = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart(' ').Length).DefaultIfEmpty(0).Min();
+        var sb = new StringBuilder();
+        foreach (var line in lines)
+        {
+            sb.Append(line.Length >= indent ? line[indent..] : line.TrimStart(' ')).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    [GeneratedRegex(@"(?<head><!-- snippet: (?<name>[A-Za-z0-9_-]+) -->\n```csharp\n)(?<code>.*?)(?<tail>```\n)", RegexOptions.Singleline)]
+    private static partial Regex QuoteRegex();
+}
