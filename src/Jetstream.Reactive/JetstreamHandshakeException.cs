@@ -3,8 +3,9 @@ using System.Net;
 namespace Jetstream.Reactive;
 
 /// <summary>
-/// The server answered the WebSocket upgrade with an HTTP status other than 101. A 4xx other than 408 and 429 is a
-/// rejected request (bad filter, bad cursor) and ends the stream; 408, 429 and 5xx are retried.
+/// The server answered the WebSocket upgrade with an HTTP status other than 101. 5xx (a server starting or overloaded),
+/// 408 and 429 are retried. Anything else ends the stream: a 4xx is a rejected request (bad filter, bad cursor), and a
+/// redirect or a plain page means the endpoint is not a Jetstream socket (redirects are not followed).
 /// </summary>
 public sealed class JetstreamHandshakeException : JetstreamException
 {
@@ -26,7 +27,7 @@ public sealed class JetstreamHandshakeException : JetstreamException
 
     /// <inheritdoc />
     public override bool IsRetryable =>
-        (int)StatusCode is < 400 or >= 500 || StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+        (int)StatusCode >= 500 || StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     private static string FormatMessage(HttpStatusCode status, string body)
     {

@@ -65,7 +65,7 @@ public static class JetstreamObservable
                 handler,
                 onError,
                 onCompleted,
-                options,
+                options.Logger is null ? options with { Logger = _logger } : options,
                 options.BufferCapacity ?? _options.BufferCapacity,
                 options.Scheduler ?? _options.Scheduler,
                 session);

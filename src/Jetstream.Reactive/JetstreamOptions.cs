@@ -74,7 +74,8 @@ public sealed record JetstreamOptions
 
     /// <summary>
     /// The scheduler for every timer (backoff, idle timeout) and for delivering events to the subscriber.
-    /// Default <see cref="DefaultScheduler.Instance"/>; tests pass a <c>TestScheduler</c>.
+    /// Default <see cref="DefaultScheduler.Instance"/>; tests pass a <c>TestScheduler</c>. <see cref="ImmediateScheduler"/> and
+    /// <see cref="CurrentThreadScheduler"/> are rejected: they would run the subscriber on the socket reader's thread.
     /// </summary>
     public IScheduler Scheduler { get; init; } = DefaultScheduler.Instance;
 

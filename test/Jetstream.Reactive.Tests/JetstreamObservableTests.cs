@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Reactive;
+using Jetstream.Reactive.Linq;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Reactive.Testing;
@@ -199,7 +200,9 @@ public sealed class JetstreamObservableTests
     [TestCase(HttpStatusCode.BadRequest)]
     [TestCase(HttpStatusCode.Forbidden)]
     [TestCase(HttpStatusCode.NotFound)]
-    public void Connect_Handshake4xx_EndsWithErrorCarryingStatusAndBody(HttpStatusCode status)
+    [TestCase(HttpStatusCode.Redirect)]
+    [TestCase(HttpStatusCode.OK)]
+    public void Connect_HandshakeNotRetryable_EndsWithErrorCarryingStatusAndBody(HttpStatusCode status)
     {
         _h.Transport.ThenFail(new JetstreamHandshakeException(status, "invalid subscriber options: too many wanted DIDs"));
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
@@ -493,5 +496,35 @@ public sealed class JetstreamObservableTests
         Assert.That(kinds, Is.EqualTo(new[] { "commit", "identity" }));
         Assert.That(bytes.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(like.Length + identity.Length));
         Assert.That(lag.GetMeasurementSnapshot().Select(m => m.Value), Is.All.EqualTo(5.0).Within(1e-9));
+    }
+
+    [Test]
+    public void Connect_InlineScheduler_RejectedBeforeSubscribing()
+    {
+        var options = _h.Options with { Scheduler = System.Reactive.Concurrency.Scheduler.Immediate };
+
+        Assert.That(() => JetstreamObservable.Connect(options), Throws.TypeOf<JetstreamOptionsException>().With.Message.Contains("JetstreamOptions.Scheduler is ImmediateScheduler"));
+        Assert.That(_h.Transport.Attempts, Is.Empty);
+    }
+
+    [Test]
+    public void SubscribeAsync_OnStreamWithItsOwnCapacity_WarnsWithThatCapacityAndLogsHandlerFailuresToTheStreamLogger()
+    {
+        using var sub = JetstreamObservable.Connect(_h.Options).SubscribeAsync(
+            (e, _) => e.TimeUs == 1 ? throw new InvalidOperationException("handler bug") : Task.CompletedTask,
+            _ => { },
+            options: new AsyncHandlerOptions { BufferCapacity = 3, OnHandlerError = HandlerErrorBehavior.Continue });
+        _h.At(100, () =>
+        {
+            for (var i = 1; i <= 5; i++)
+            {
+                _h.Transport.Socket(0).SendText(Events.Like(i));
+            }
+        });
+        _h.Scheduler.AdvanceTo(1_000);
+
+        Assert.That(_h.LogsWithId(1007).Single().Message, Does.Contain("buffer of 3 events"));
+        Assert.That(_h.LogsWithId(1012).Single().Exception!.Message, Is.EqualTo("handler bug"));
+        Assert.That(sub.Handled, Is.EqualTo(3));
     }
 }

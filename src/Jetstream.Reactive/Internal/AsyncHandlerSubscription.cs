@@ -239,10 +239,10 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
         public void DepthChanged(int delta) => next?.DepthChanged(delta);
 
-        public void Dropped(T item, bool firstInEpisode)
+        public void Dropped(T item, bool firstInEpisode, int capacity)
         {
             Interlocked.Increment(ref Count);
-            next?.Dropped(item, firstInEpisode);
+            next?.Dropped(item, firstInEpisode, capacity);
         }
 
         public void EpisodeEnded(long dropped) => next?.EpisodeEnded(dropped);

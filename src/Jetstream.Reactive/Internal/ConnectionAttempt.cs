@@ -123,11 +123,6 @@ internal sealed class ConnectionAttempt : IDisposable
                 if (result.Event is { } e)
                 {
                     metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
-                    if (metrics.Lag.Enabled)
-                    {
-                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - e.TimeUs) / 1e6);
-                    }
-
                     if (floor is { } f)
                     {
                         // The server replays inclusively from the cursor: skip what was delivered before the reconnect,
@@ -144,6 +139,11 @@ internal sealed class ConnectionAttempt : IDisposable
                         {
                             logger.ReplaySkipped(replaySkipped, f.Cursor);
                         }
+                    }
+
+                    if (metrics.Lag.Enabled)
+                    {
+                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - e.TimeUs) / 1e6);
                     }
 
                     _session.Advance(e);

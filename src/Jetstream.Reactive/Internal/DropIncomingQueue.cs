@@ -10,7 +10,7 @@ internal interface IDropIncomingMonitor<in T>
     void DepthChanged(int delta);
 
     /// <summary>An incoming item was dropped; <paramref name="firstInEpisode"/> is true for the first drop since the queue last drained to half.</summary>
-    void Dropped(T item, bool firstInEpisode);
+    void Dropped(T item, bool firstInEpisode, int capacity);
 
     /// <summary>The queue drained to half its capacity after drops; <paramref name="dropped"/> items were dropped in the episode.</summary>
     void EpisodeEnded(long dropped);
@@ -53,7 +53,7 @@ internal sealed class DropIncomingQueue<T>
             Interlocked.Decrement(ref _count);
             Interlocked.Increment(ref _episodeDrops);
             var first = Interlocked.Exchange(ref _inEpisode, 1) == 0;
-            _monitor?.Dropped(item, first);
+            _monitor?.Dropped(item, first, _capacity);
             _onDropped?.Invoke(item);
             return false;
         }

@@ -24,7 +24,7 @@ internal sealed class JetstreamMetrics
         EventsDropped = meter.CreateCounter<long>("jetstream.client.events.dropped", "{event}", "Events dropped because the subscriber's buffer was full.");
         EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not delivered: unknown kinds, and replayed events already delivered before a reconnect.");
         BytesReceived = meter.CreateCounter<long>("jetstream.client.bytes.received", "By", "Message bytes received from the socket.");
-        Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Connection attempts made after a failure.");
+        Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts).");
         MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
         BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });

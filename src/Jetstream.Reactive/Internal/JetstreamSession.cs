@@ -59,12 +59,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     public void DepthChanged(int delta) => Metrics.BufferDepth.Add(delta);
 
-    public void Dropped(JetstreamEvent item, bool firstInEpisode)
+    public void Dropped(JetstreamEvent item, bool firstInEpisode, int capacity)
     {
         Metrics.EventsDropped.Add(1);
         if (firstInEpisode)
         {
-            Logger.BufferFull(Options.BufferCapacity);
+            Logger.BufferFull(capacity);
         }
     }
 

@@ -58,6 +58,11 @@ internal static class OptionsValidation
         {
             yield return $"{O}.Scheduler is null; set an IScheduler (DefaultScheduler.Instance is the default).";
         }
+        else if (options.Scheduler is System.Reactive.Concurrency.ImmediateScheduler or System.Reactive.Concurrency.CurrentThreadScheduler)
+        {
+            // These run work on the calling thread: the subscriber would run on the socket reader, and timers would block it.
+            yield return $"{O}.Scheduler is {options.Scheduler.GetType().Name}, which runs work on the socket reader's thread; use a scheduler with its own threads (DefaultScheduler.Instance, TaskPoolScheduler, an EventLoopScheduler) or a TestScheduler.";
+        }
 
         if (options.LoggerFactory is null)
         {
