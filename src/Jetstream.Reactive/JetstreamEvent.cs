@@ -38,7 +38,21 @@ public abstract class JetstreamEvent
     public long Cursor => ServerCursor ?? TimeUs;
 
     /// <summary><see cref="TimeUs"/> as a UTC <see cref="DateTimeOffset"/> (microsecond precision).</summary>
-    public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimeUs * (TimeSpan.TicksPerMillisecond / 1000));
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="TimeUs"/> is outside the years 1 to 9999.</exception>
+    public DateTimeOffset Timestamp
+    {
+        get
+        {
+            const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
+            const long MaxTimeUs = (long.MaxValue / TicksPerMicrosecond) - 1;
+            if (TimeUs is > MaxTimeUs or < -MaxTimeUs)
+            {
+                throw new ArgumentOutOfRangeException(nameof(TimeUs), TimeUs, "time_us is outside the range of DateTimeOffset.");
+            }
+
+            return DateTimeOffset.UnixEpoch.AddTicks(TimeUs * TicksPerMicrosecond);
+        }
+    }
 
     /// <summary>The kind of this event.</summary>
     public abstract JetstreamEventKind Kind { get; }

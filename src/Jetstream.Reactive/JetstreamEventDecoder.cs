@@ -137,7 +137,8 @@ public static class JetstreamEventDecoder
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    nestedFailure ??= ReadCommit(ref reader, input, out commit);
+                    var r = ReadCommit(ref reader, input, out commit);
+                    nestedFailure ??= r;
                 }
                 else if (reader.TokenType != JsonTokenType.Null)
                 {
@@ -149,7 +150,8 @@ public static class JetstreamEventDecoder
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    nestedFailure ??= ReadRelayFields(ref reader, "identity", out identity.Relay, out identity.Handle);
+                    var r = ReadRelayFields(ref reader, "identity", out identity.Relay, out identity.Handle);
+                    nestedFailure ??= r;
                     hasIdentity = true;
                 }
                 else if (reader.TokenType != JsonTokenType.Null)
@@ -162,7 +164,8 @@ public static class JetstreamEventDecoder
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    nestedFailure ??= ReadAccount(ref reader, out account);
+                    var r = ReadAccount(ref reader, out account);
+                    nestedFailure ??= r;
                     hasAccount = true;
                 }
                 else if (reader.TokenType != JsonTokenType.Null)
@@ -226,6 +229,8 @@ public static class JetstreamEventDecoder
         }
     }
 
+    // Every field is read (or skipped) even after an earlier one failed, so the reader stays on the structure and the
+    // first fault is the one reported: never `failure ??= Read…(ref reader)`, which would skip the read.
     private static JetstreamDecodeResult? ReadCommit(ref Utf8JsonReader reader, ReadOnlySpan<byte> input, out JetstreamCommit? commit)
     {
         commit = null;
@@ -241,13 +246,15 @@ public static class JetstreamEventDecoder
         {
             if (reader.ValueTextEquals("rev"u8))
             {
-                failure ??= ReadString(ref reader, "commit.rev", out rev);
+                var r = ReadString(ref reader, "commit.rev", out rev);
+                failure ??= r;
             }
             else if (reader.ValueTextEquals("operation"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
+                    reader.Skip();
                     failure ??= WrongType("commit.operation");
                     continue;
                 }
@@ -266,6 +273,7 @@ public static class JetstreamEventDecoder
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
+                    reader.Skip();
                     failure ??= WrongType("commit.collection");
                     continue;
                 }
@@ -274,11 +282,13 @@ public static class JetstreamEventDecoder
             }
             else if (reader.ValueTextEquals("rkey"u8))
             {
-                failure ??= ReadString(ref reader, "commit.rkey", out rkey);
+                var r = ReadString(ref reader, "commit.rkey", out rkey);
+                failure ??= r;
             }
             else if (reader.ValueTextEquals("cid"u8))
             {
-                failure ??= ReadString(ref reader, "commit.cid", out cid, allowNull: true);
+                var r = ReadString(ref reader, "commit.cid", out cid, allowNull: true);
+                failure ??= r;
             }
             else if (reader.ValueTextEquals("record"u8))
             {
@@ -357,7 +367,8 @@ public static class JetstreamEventDecoder
 
             if (reader.ValueTextEquals("handle"u8))
             {
-                failure ??= ReadString(ref reader, prefix + ".handle", out handle, allowNull: true);
+                var r = ReadString(ref reader, prefix + ".handle", out handle, allowNull: true);
+                failure ??= r;
             }
             else
             {
@@ -397,7 +408,8 @@ public static class JetstreamEventDecoder
             }
             else if (reader.ValueTextEquals("status"u8))
             {
-                failure ??= ReadString(ref reader, "account.status", out account.Status, allowNull: true);
+                var r = ReadString(ref reader, "account.status", out account.Status, allowNull: true);
+                failure ??= r;
             }
             else
             {

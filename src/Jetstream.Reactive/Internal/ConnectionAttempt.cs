@@ -143,7 +143,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
                     if (metrics.Lag.Enabled)
                     {
-                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - e.TimeUs) / 1e6);
+                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
                     }
 
                     _session.Advance(e);

@@ -419,6 +419,42 @@ public sealed partial class JetstreamEventDecoderTests
         }
     }
 
+    private static IEnumerable<TestCaseData> MalformedFramesWithFieldsAfterTheFault()
+    {
+        static TestCaseData Text(string name, string frame, MalformedFrameReason reason, string? detail) =>
+            new TestCaseData(Encoding.UTF8.GetBytes(frame), reason, detail).SetArgDisplayNames(name);
+
+        const string Time = "2024-09-05T06:11:04.870Z";
+        yield return Text("unknown operation, server key order", """{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","operation":"upsert","collection":"a.b.c","rkey":"k","record":{},"cid":"c"}}""", MalformedFrameReason.InvalidValue, "commit.operation");
+        yield return Text("rev as number, server key order", """{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":1,"operation":"delete","collection":"a.b.c","rkey":"k"}}""", MalformedFrameReason.WrongType, "commit.rev");
+        yield return Text("record as string, then cid", """{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","operation":"create","collection":"a.b.c","rkey":"k","record":"{}","cid":"c"}}""", MalformedFrameReason.WrongType, "commit.record");
+        yield return Text("operation as object, last", """{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","collection":"a.b.c","rkey":"k","operation":{"x":1}}}""", MalformedFrameReason.WrongType, "commit.operation");
+        yield return Text("collection as array, last", """{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","operation":"delete","rkey":"k","collection":["a.b.c"]}}""", MalformedFrameReason.WrongType, "commit.collection");
+        yield return Text("identity seq as string, then handle", $$$"""{"did":"did:plc:a","time_us":1,"kind":"identity","identity":{"seq":"1","handle":"a.test","time":"{{{Time}}}"}}""", MalformedFrameReason.WrongType, "identity.seq");
+        yield return Text("account active as string, then status", $$$"""{"did":"did:plc:a","time_us":1,"kind":"account","account":{"active":"no","status":"deactivated","seq":1,"time":"{{{Time}}}"}}""", MalformedFrameReason.WrongType, "account.active");
+    }
+
+    [TestCaseSource(nameof(MalformedFramesWithFieldsAfterTheFault))]
+    public void Decode_FaultFollowedByMoreFields_ReportsTheFault(byte[] frame, MalformedFrameReason reason, string? detail)
+    {
+        var result = JetstreamEventDecoder.Decode(frame);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.MalformedReason, Is.EqualTo(reason), result.ToString);
+            Assert.That(result.Detail, Is.EqualTo(detail));
+        }
+    }
+
+    [Test]
+    public void Timestamp_TimeUsBeyondDateTimeRange_DoesNotWrapAround()
+    {
+        // 1,844,674,407,370,955,162 µs × 10 ticks overflows long and wraps to 4 ticks: 1970-01-01 plus 400 ns.
+        var result = Decode("""{"did":"did:plc:a","time_us":1844674407370955162,"kind":"commit","commit":{"rev":"r","operation":"delete","collection":"a.b.c","rkey":"k"}}""");
+
+        Assert.That(() => result.Event!.Timestamp, Throws.TypeOf<ArgumentOutOfRangeException>().Or.TypeOf<OverflowException>());
+    }
+
     [Test]
     public void Decode_RecordNested20000Deep_ReturnsTooDeep()
     {
