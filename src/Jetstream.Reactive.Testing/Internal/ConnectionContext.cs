@@ -1,0 +1,386 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+
+namespace Jetstream.Reactive.Testing.Internal;
+
+/// <summary>
+/// One accepted connection: a pump reads the log from the start position through the filter into a bounded outbox; a
+/// writer sends the outbox and applies the connection's fault script; a receiver reads what the client sends
+/// (<c>options_update</c> on v1, anything on v2 is a policy violation). Whichever ends first ends the connection.
+/// </summary>
+internal sealed class ConnectionContext
+{
+    private readonly JetstreamTestServer _server;
+    private readonly HttpContext _http;
+    private readonly WebSocket _socket;
+    private readonly ConnectionScript? _script;
+    private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _cts;
+    private readonly Random _random;
+    private volatile EventFilter _filter;
+    private volatile int _maxMessageSize;
+    private volatile bool _live;
+
+    public ConnectionContext(JetstreamTestServer server, HttpContext http, WebSocket socket, EmulatorConnection record, ConnectionStart start, ConnectionScript? script)
+    {
+        _server = server;
+        _http = http;
+        _socket = socket;
+        _script = script;
+        Record = record;
+        IsV2 = start.IsV2;
+        Compressed = start.Compressed;
+        DictionaryId = start.DictionaryId;
+        Dictionary = start.Dictionary;
+        _filter = start.Filter;
+        _maxMessageSize = start.MaxMessageSize;
+        Position = start.Position;
+        RequireHello = start.RequireHello;
+        Info = start.Info;
+        _random = new Random(server.Options.Seed + record.Number);
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, server.Stopping);
+    }
+
+    public EmulatorConnection Record { get; }
+
+    public bool IsV2 { get; }
+
+    public bool Compressed { get; }
+
+    public uint? DictionaryId { get; }
+
+    public ReadOnlyMemory<byte> Dictionary { get; }
+
+    public bool RequireHello { get; }
+
+    /// <summary>A v2 <c>#info</c> frame to send before anything else (an old timestamp cursor was clamped).</summary>
+    public string? Info { get; }
+
+    public long Position { get; private set; }
+
+    private ServerFlavor Flavor => _server.Options.Flavor;
+
+    public byte[] CompressFrame(ReadOnlySpan<byte> json) =>
+        ZstdFrames.Compress(json, DictionaryId ?? 0, Dictionary);
+
+    public async Task RunAsync()
+    {
+        var outbox = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(Math.Max(1, _server.Options.SlowSubscriberOutbox))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        if (!RequireHello)
+        {
+            _hello.TrySetResult();
+        }
+
+        var token = _cts.Token;
+        var receive = ReceiveAsync(token);
+        var pump = PumpAsync(outbox.Writer, token);
+        var write = WriteAsync(outbox.Reader, token);
+        try
+        {
+            await Task.WhenAny(receive, pump, write).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _cts.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(receive, pump, write).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ChannelClosedException or ObjectDisposedException)
+            {
+            }
+
+            Record.End(_server.Stopping.IsCancellationRequested ? "server stopped" : "ended");
+            _cts.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(ChannelWriter<Outgoing> outbox, CancellationToken token)
+    {
+        await _hello.Task.WaitAsync(token).ConfigureAwait(false);
+        if (Info is not null)
+        {
+            await outbox.WriteAsync(Outgoing.Control(Frame(Encoding.UTF8.GetBytes(Info))), token).ConfigureAwait(false);
+        }
+
+        var log = _server.Log;
+        while (!token.IsCancellationRequested)
+        {
+            if (!log.TryGet(Position, out var e))
+            {
+                var floor = log.FloorSeq;
+                if (Position < floor)
+                {
+                    // Trimmed under a slow reader: the real servers skip ahead too.
+                    Position = floor;
+                    continue;
+                }
+
+                _live = true;
+                await log.WaitForAsync(Position, token).ConfigureAwait(false);
+                continue;
+            }
+
+            Position++;
+            if (!_filter.Matches(e))
+            {
+                continue;
+            }
+
+            var json = IsV2 ? e.V2 : Flavor == ServerFlavor.Current ? e.V1WithCursor : e.V1;
+            var max = _maxMessageSize;
+            if (max > 0 && (IsV2 || Flavor == ServerFlavor.Current) && json.Length > max)
+            {
+                continue;
+            }
+
+            var frame = Outgoing.Event(Frame(json), e.Seq);
+            if (outbox.TryWrite(frame))
+            {
+                continue;
+            }
+
+            if (_live && !IsV2)
+            {
+                // The legacy server's live path: a full outbox ends the TCP connection, no close frame.
+                Record.End($"slow subscriber: outbox of {_server.Options.SlowSubscriberOutbox} events full");
+                _http.Abort();
+                return;
+            }
+
+            await outbox.WriteAsync(frame, token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(ChannelReader<Outgoing> outbox, CancellationToken token)
+    {
+        var steps = new Queue<FaultStep>(_script?.Steps ?? []);
+        long sent = 0;
+        if (await ApplyStepsAsync(steps, sent, token).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await foreach (var item in outbox.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            await SendAsync(item.Frame, token).ConfigureAwait(false);
+            if (item.Seq is not { } seq)
+            {
+                Record.RecordFrame(item.Frame.Bytes.Length);
+                continue;
+            }
+
+            Record.RecordEvent(seq, item.Frame.Bytes.Length);
+            sent++;
+            if (await ApplyStepsAsync(steps, sent, token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>Whether the connection is over (or stalled for good).</returns>
+    private async Task<bool> ApplyStepsAsync(Queue<FaultStep> steps, long sent, CancellationToken token)
+    {
+        while (steps.TryPeek(out var step) && step.AfterEvents <= sent)
+        {
+            steps.Dequeue();
+            switch (step.Action)
+            {
+                case FaultAction.Inject:
+                    var (bytes, type) = MalformedFrames.Build(step.Kind, this, _random, _script!.OversizedBytes);
+                    await SendAsync(new WireFrame(bytes, type), token).ConfigureAwait(false);
+                    Record.RecordFrame(bytes.Length);
+                    break;
+                case FaultAction.Drop:
+                    Record.End($"dropped by fault after {sent} events");
+                    _http.Abort();
+                    return true;
+                case FaultAction.Stall:
+                    Record.End($"stalled by fault after {sent} events");
+
+                    // Keep the socket (the server still answers pings); end when the client leaves.
+                    await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                    return true;
+                case FaultAction.Close:
+                    await CloseAsync(step.Status, step.Text, $"closed by fault after {sent} events", token).ConfigureAwait(false);
+                    return true;
+                case FaultAction.ErrorFrame:
+                    if (IsV2)
+                    {
+                        var error = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["$type"] = "error", ["error"] = step.Text, ["message"] = step.Message });
+                        await SendAsync(Frame(error), token).ConfigureAwait(false);
+                        Record.RecordFrame(error.Length);
+                    }
+
+                    await CloseAsync(WebSocketCloseStatus.InternalServerError, step.Text, $"error frame {step.Text} after {sent} events", token).ConfigureAwait(false);
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task ReceiveAsync(CancellationToken token)
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        while (!token.IsCancellationRequested)
+        {
+            var result = await _socket.ReceiveAsync(buffer.AsMemory(), token).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                Record.End("client closed");
+                if (_socket.State == WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (IsV2)
+            {
+                // Server-push only: any data frame from the client is a policy violation.
+                Record.RecordClientMessage(result.MessageType == WebSocketMessageType.Text ? "(text frame)" : "(binary frame)");
+                await CloseAsync(WebSocketCloseStatus.PolicyViolation, "subscribeEvents does not accept client messages", "client sent a data frame", token).ConfigureAwait(false);
+                return;
+            }
+
+            if (message.Length + result.Count > JetstreamTestServer.MaxClientMessageBytes)
+            {
+                if (Flavor == ServerFlavor.Current)
+                {
+                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", "client message over 10 MB", token).ConfigureAwait(false);
+                    return;
+                }
+
+                // Legacy ignores messages over its read limit: drop this one.
+                message.SetLength(0);
+                while (!result.EndOfMessage)
+                {
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(), token).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            message.Write(buffer, 0, result.Count);
+            if (!result.EndOfMessage)
+            {
+                continue;
+            }
+
+            var bytes = message.ToArray();
+            message.SetLength(0);
+            if (result.MessageType != WebSocketMessageType.Text)
+            {
+                continue; // binary frames from the client are ignored
+            }
+
+            var text = Encoding.UTF8.GetString(bytes);
+            Record.RecordClientMessage(text);
+            if (!await HandleClientMessageAsync(bytes, token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>Whether the connection goes on.</returns>
+    private async Task<bool> HandleClientMessageAsync(byte[] bytes, CancellationToken token)
+    {
+        var legacy = Flavor == ServerFlavor.Legacy;
+        SubscriberMessage parsed;
+        try
+        {
+            parsed = SubscriberMessage.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            return legacy
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber sourced message: " + e.Message, "bad envelope", token).ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad SubscriberSourcedMessage envelope", "bad envelope", token).ConfigureAwait(false);
+        }
+
+        if (parsed.Type != "options_update")
+        {
+            return true; // unknown types are logged and ignored by both servers
+        }
+
+        if (parsed.PayloadError is not null)
+        {
+            return legacy
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber options update: " + parsed.PayloadError, "bad payload", token).ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad options_update payload", "bad payload", token).ConfigureAwait(false);
+        }
+
+        var problem = RequestRules.CheckV1Filters(parsed.Collections, parsed.Dids, Flavor);
+        if (problem is not null)
+        {
+            return legacy
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to parse subscriber options: " + problem, "invalid options_update", token).ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.PolicyViolation, problem, "invalid options_update", token).ConfigureAwait(false);
+        }
+
+        _filter = new EventFilter(null, parsed.Collections.Distinct(StringComparer.Ordinal), parsed.Dids.Distinct(StringComparer.Ordinal));
+        if (parsed.MaxMessageSize is { } max)
+        {
+            _maxMessageSize = max;
+        }
+
+        _hello.TrySetResult();
+        return true;
+    }
+
+    /// <returns>Always <see langword="false"/>: the connection is over.</returns>
+    private async Task<bool> CloseAsync(WebSocketCloseStatus status, string reason, string endReason, CancellationToken token)
+    {
+        Record.ServerCloseStatus = status;
+        Record.End(endReason);
+        var bytes = Encoding.UTF8.GetBytes(reason);
+        if (bytes.Length > 123)
+        {
+            // RFC 6455 caps a close reason at 123 bytes; cut on a character boundary.
+            var cut = 123;
+            while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+            {
+                cut--;
+            }
+
+            reason = Encoding.UTF8.GetString(bytes, 0, cut);
+        }
+
+        try
+        {
+            await _socket.CloseOutputAsync(status, reason, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
+
+    private WireFrame Frame(byte[] json) =>
+        Compressed ? new WireFrame(CompressFrame(json), WebSocketMessageType.Binary) : new WireFrame(json, WebSocketMessageType.Text);
+
+    private Task SendAsync(WireFrame frame, CancellationToken token) =>
+        _socket.SendAsync(frame.Bytes, frame.Type, true, token);
+
+    internal readonly record struct WireFrame(byte[] Bytes, WebSocketMessageType Type);
+
+    private readonly record struct Outgoing(WireFrame Frame, long? Seq)
+    {
+        public static Outgoing Event(WireFrame frame, long seq) => new(frame, seq);
+
+        public static Outgoing Control(WireFrame frame) => new(frame, null);
+    }
+}
