@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace Jetstream.Reactive.Benchmarks.EndToEnd;
+
+/// <summary>What one client process measured over its timed pass; printed by the child as one JSON line.</summary>
+internal sealed record ClientResult
+{
+    [JsonPropertyName("client")]
+    public string Client { get; init; } = "";
+
+    [JsonPropertyName("events")]
+    public long Events { get; init; }
+
+    [JsonPropertyName("bytes")]
+    public long Bytes { get; init; }
+
+    [JsonPropertyName("seconds")]
+    public double Seconds { get; init; }
+
+    [JsonPropertyName("cpuSeconds")]
+    public double CpuSeconds { get; init; }
+
+    /// <summary>Managed bytes allocated during the timed pass; -1 where the runtime cannot tell (node).</summary>
+    [JsonPropertyName("allocatedBytes")]
+    public long AllocatedBytes { get; init; } = -1;
+
+    [JsonPropertyName("peakRssBytes")]
+    public long PeakRssBytes { get; init; }
+
+    /// <summary>Slow consumer only: events the socket reader decoded.</summary>
+    [JsonPropertyName("received")]
+    public long? Received { get; init; }
+
+    [JsonPropertyName("delivered")]
+    public long? Delivered { get; init; }
+
+    [JsonPropertyName("dropped")]
+    public long? Dropped { get; init; }
+
+    [JsonPropertyName("queued")]
+    public long? Queued { get; init; }
+
+    [JsonIgnore]
+    public double EventsPerSecond => Events / Seconds;
+
+    [JsonIgnore]
+    public double MegabytesPerSecond => Bytes / Seconds / 1e6;
+
+    [JsonIgnore]
+    public double CpuMicrosecondsPerEvent => CpuSeconds * 1e6 / Events;
+
+    [JsonIgnore]
+    public double AllocatedBytesPerEvent => AllocatedBytes < 0 ? double.NaN : (double)AllocatedBytes / Events;
+}

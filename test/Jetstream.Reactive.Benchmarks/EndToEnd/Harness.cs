@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Jetstream.Reactive.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The end-to-end run: one loopback server with a pre-encoded corpus, then each client in its own process, side by
+/// side in one run; prints a table, checks the targets, and (unless told not to) rewrites docs/benchmarks.md and its chart.
+/// </summary>
+internal static class Harness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var smoke = args.Contains("--smoke");
+        var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : smoke ? 2_000 : 300_000;
+        var withNode = !smoke && !args.Contains("--no-node");
+        var write = !smoke && !args.Contains("--no-write");
+        var command = "dotnet run -c Release --project test/Jetstream.Reactive.Benchmarks -- e2e" + (args.Length > 1 ? " " + string.Join(' ', args.Skip(1)) : "");
+
+        Console.WriteLine($"Building a corpus of {events:N0} events…");
+        var corpus = Corpus.Build(events);
+        await using var server = new BlastServer(corpus);
+        Console.WriteLine($"Serving on {server.Uri} ({corpus.TextBytes / (double)events:F0} B per event on average)");
+
+        var results = new List<ClientResult>();
+        foreach (var kind in new[] { "raw", "library-text" })
+        {
+            results.Add(await RunDotnetClientAsync(kind, server.Uri, events, corpus.TextBytes));
+        }
+
+        string? nodeVersion = null;
+        if (withNode)
+        {
+            var nodeDir = Path.Combine(AppContext.BaseDirectory, "node");
+            nodeVersion = (await RunAsync("node", ["--version"], nodeDir)).Trim();
+            Console.WriteLine($"npm install in {nodeDir} (node {nodeVersion})…");
+            await RunAsync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], nodeDir);
+            foreach (var script in new[] { "skyware.mjs", "atcute.mjs" })
+            {
+                var line = await RunAsync("node", ["--expose-gc", script, server.Uri.ToString(), events.ToString(CultureInfo.InvariantCulture), corpus.TextBytes.ToString(CultureInfo.InvariantCulture)], nodeDir);
+                results.Add(Parse(line));
+                Print(results[^1]);
+            }
+        }
+
+        var slow = await RunDotnetClientAsync("slow-consumer", server.Uri, events, corpus.TextBytes);
+        var checks = Report.Check(results, slow, corpus.TextBytes / (double)events);
+        Console.WriteLine();
+        Console.WriteLine(Report.Table(results, slow));
+        foreach (var check in checks)
+        {
+            Console.WriteLine($"{(check.Passed ? "PASS" : "MISS")}  {check.Description}: {check.Actual}");
+        }
+
+        if (write)
+        {
+            var root = FindRepositoryRoot();
+            var machine = Machine(nodeVersion);
+            await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.svg"), Report.Chart(results));
+            await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.md"), Report.Markdown(results, slow, checks, machine, command, events, corpus));
+            Console.WriteLine("Wrote docs/benchmarks.md and docs/benchmarks.svg");
+        }
+
+        // The smoke run checks that every client works and the counts add up, not the speed targets.
+        var countsAddUp = slow.Delivered + slow.Dropped == slow.Received && slow.Received == events;
+        return countsAddUp && results.All(r => r.Events == events) ? 0 : 1;
+    }
+
+    private static async Task<ClientResult> RunDotnetClientAsync(string kind, Uri url, int events, long bytes)
+    {
+        // Run this same program again: through the dotnet host when that is how we were started, else the app host.
+        var host = Environment.ProcessPath!;
+        string[] clientArgs = ["client", kind, url.ToString(), events.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)];
+        var line = Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? await RunAsync(host, [typeof(Harness).Assembly.Location, .. clientArgs], AppContext.BaseDirectory)
+            : await RunAsync(host, clientArgs, AppContext.BaseDirectory);
+        var result = Parse(line);
+        Print(result);
+        return result;
+    }
+
+    private static ClientResult Parse(string output)
+    {
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.TrimStart().StartsWith('{'));
+        return JsonSerializer.Deserialize<ClientResult>(line) ?? throw new InvalidOperationException("no result from the client");
+    }
+
+    private static void Print(ClientResult r) =>
+        Console.WriteLine($"  {r.Client,-20} {r.EventsPerSecond,12:N0} events/s  {r.CpuMicrosecondsPerEvent,6:F2} µs CPU/event  {r.PeakRssBytes / 1e6,7:F1} MB peak RSS");
+
+    private static async Task<string> RunAsync(string file, string[] arguments, string directory)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stderr}\n{await stdout}");
+        }
+
+        return await stdout;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Jetstream.Reactive.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the harness from inside the repository (Jetstream.Reactive.sln not found above the output folder).");
+    }
+
+    private static string Machine(string? nodeVersion)
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var memory = File.Exists("/proc/meminfo")
+            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {Environment.ProcessorCount} cores, {memory ?? "unknown memory"}; ");
+        sb.Append(CultureInfo.InvariantCulture, $"{RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}");
+        if (nodeVersion is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"; node {nodeVersion}");
+        }
+
+        return sb.ToString();
+    }
+}
