@@ -40,6 +40,17 @@ internal sealed record ClientResult
     [JsonPropertyName("queued")]
     public long? Queued { get; init; }
 
+    /// <summary>Slow consumer only: the largest managed heap sampled (every 10 ms) while reading.</summary>
+    [JsonPropertyName("peakHeapBytes")]
+    public long? PeakHeapBytes { get; init; }
+
+    /// <summary>Slow consumer only: the memory the GC may use (a hard limit when one is set).</summary>
+    [JsonPropertyName("heapLimitBytes")]
+    public long? HeapLimitBytes { get; init; }
+
+    [JsonPropertyName("gen0Collections")]
+    public int? Gen0Collections { get; init; }
+
     [JsonIgnore]
     public double EventsPerSecond => Events / Seconds;
 

@@ -17,13 +17,13 @@ internal static class DotnetClients
         {
             "raw" => () => RawPassAsync(url, count),
             "library-text" => () => LibraryPassAsync(url, count),
-            "slow-consumer" => () => Task.CompletedTask,
+            "slow-consumer" or "slow-consumer-64mb" => () => Task.CompletedTask,
             _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw, library-text or slow-consumer"),
         };
 
-        if (kind == "slow-consumer")
+        if (kind.StartsWith("slow-consumer", StringComparison.Ordinal))
         {
-            return await SlowConsumerAsync(url, count, bytes);
+            return await SlowConsumerAsync(kind, url, count, bytes);
         }
 
         await pass(); // warm-up: JIT, tiered compilation, pools
@@ -90,7 +90,7 @@ internal static class DotnetClients
     }
 
     /// <summary>A handler that takes 100 µs per event: the buffer bounds memory and the counts must add up exactly.</summary>
-    private static async Task<ClientResult> SlowConsumerAsync(Uri url, int count, long bytes)
+    private static async Task<ClientResult> SlowConsumerAsync(string kind, Uri url, int count, long bytes)
     {
         using var listener = new MeterListener();
         long received = 0, dropped = 0, depth = 0;
@@ -118,7 +118,7 @@ internal static class DotnetClients
         });
         listener.Start();
 
-        long delivered = 0;
+        long delivered = 0, peakHeap = 0;
         var clock = Stopwatch.StartNew();
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
@@ -138,6 +138,7 @@ internal static class DotnetClients
             while (Interlocked.Read(ref received) < count && deadline.Elapsed < TimeSpan.FromMinutes(5))
             {
                 await Task.Delay(10);
+                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
             }
 
             // Everything is read; let the slow handler drain the buffer, then every received event is either
@@ -154,7 +155,7 @@ internal static class DotnetClients
         var d = Interlocked.Read(ref delivered);
         return new ClientResult
         {
-            Client = "slow-consumer",
+            Client = kind,
             Events = result,
             Bytes = bytes,
             Seconds = clock.Elapsed.TotalSeconds,
@@ -165,6 +166,9 @@ internal static class DotnetClients
             Delivered = d,
             Dropped = Interlocked.Read(ref dropped),
             Queued = result - d - Interlocked.Read(ref dropped),
+            PeakHeapBytes = peakHeap,
+            HeapLimitBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+            Gen0Collections = GC.CollectionCount(0),
         };
     }
 }
