@@ -80,7 +80,7 @@ internal static class Report
         sb.AppendLine(CultureInfo.InvariantCulture, $"A loopback server sends {events:N0} events (the bundled real events repeated, only `time_us` rewritten; {corpus.TextBytes / (double)events:F0} B per event on average, {corpus.TextBytes / 1e6:F1} MB in all) as fast as the socket drains. Each client runs in its own process: one untimed pass, then the timed pass measured here. CPU is the client process's user + system time; allocation is the .NET runtime's count of managed bytes allocated during the pass (node does not report one); peak RSS is the process's high-water mark.");
         sb.AppendLine();
         sb.AppendLine("- `raw`: a bare `ClientWebSocket` loop that only counts messages, the ceiling for any .NET client.");
-        sb.AppendLine("- `library-text`: `JetstreamObservable.Connect(...).Subscribe(...)` counting events: decoding, buffering and delivery included.");
+        sb.AppendLine("- `library-text`: `JetstreamObservable.Connect(...).Subscribe(...)` counting events: decoding, buffering and delivery to a thread-pool observer included (`BufferCapacity = 100,000`, so that a moment when the counting observer is descheduled never drops an event and ends the pass short).");
         sb.AppendLine("- `@skyware/jetstream`, `@atcute/jetstream`: the JavaScript clients as their READMEs use them, on node with the `ws` package.");
         sb.AppendLine();
         sb.AppendLine(Table(results, slow, limited));
