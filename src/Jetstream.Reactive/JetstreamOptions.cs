@@ -67,10 +67,20 @@ public sealed record JetstreamOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// The largest message accepted, in bytes. A larger message is read to its end without being stored, skipped and
-    /// counted as <see cref="MalformedFrameReason.TooLarge"/>. Default 32 MiB; allowed from 1 KiB to 1 GiB.
+    /// The largest message accepted, in bytes, both as received and, for a zstd frame, once decompressed. A larger message
+    /// is read to its end without being stored, skipped and counted as <see cref="MalformedFrameReason.TooLarge"/>; a
+    /// zstd frame that would decompress to more is skipped and counted as
+    /// <see cref="MalformedFrameReason.DecompressedTooLarge"/>. Default 32 MiB; allowed from 1 KiB to 1 GiB.
     /// </summary>
     public int MaxMessageSize { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Whether to ask the server for zstd-compressed frames. Default <see cref="JetstreamCompression.None"/>. With
+    /// <see cref="JetstreamCompression.Zstd"/>, v1 sends <c>compress=true</c> and decodes binary frames with the bundled v1
+    /// dictionary. Text and binary frames are both decoded whatever is asked for, and a decompressed frame is held to
+    /// <see cref="MaxMessageSize"/> as well.
+    /// </summary>
+    public JetstreamCompression Compression { get; init; } = JetstreamCompression.None;
 
     /// <summary>
     /// The scheduler for every timer (backoff, idle timeout) and for delivering events to the subscriber.

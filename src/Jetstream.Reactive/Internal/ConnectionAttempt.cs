@@ -7,6 +7,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Security.Authentication;
 using System.Text;
+using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Transport;
 
 namespace Jetstream.Reactive.Internal;
@@ -76,6 +77,7 @@ internal sealed class ConnectionAttempt : IDisposable
         long replaySkipped = 0;
         WebSocket? socket = null;
         var buffer = new MessageBuffer(options.MaxMessageSize);
+        ZstdFrameDecoder? zstd = null;
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -115,8 +117,16 @@ internal sealed class ConnectionAttempt : IDisposable
                 var bytes = buffer.Span(frame.Length);
                 if (frame.Type == WebSocketMessageType.Binary)
                 {
-                    Malformed(MalformedFrameReason.BinaryFrame, null, frame.TotalBytes, bytes);
-                    continue;
+                    // Binary means zstd, whether or not it was asked for: the server decides the framing.
+                    zstd ??= new ZstdFrameDecoder(JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1, options.MaxMessageSize);
+                    if (zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
+                    {
+                        Malformed(zstdFailure, zstdDetail, frame.TotalBytes, bytes, binary: true);
+                        continue;
+                    }
+
+                    metrics.BytesDecompressed.Add(json.Length);
+                    bytes = json;
                 }
 
                 var result = JetstreamEventDecoder.Decode(bytes);
@@ -171,6 +181,7 @@ internal sealed class ConnectionAttempt : IDisposable
             _idleTimer.Dispose();
             socket?.Dispose();
             buffer.Dispose();
+            zstd?.Dispose();
         }
 
         if (_disposed)
@@ -214,14 +225,17 @@ internal sealed class ConnectionAttempt : IDisposable
         }
     }
 
-    private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes)
+    private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)
     {
         _session.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
         if (_session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
-            _session.Logger.MalformedFrame(reason, detail, length, Prefix(bytes));
+            _session.Logger.MalformedFrame(reason, detail, length, binary ? HexPrefix(bytes) : Prefix(bytes));
         }
     }
+
+    private static string HexPrefix(ReadOnlySpan<byte> bytes) =>
+        Convert.ToHexString(bytes[..Math.Min(bytes.Length, LogPrefixBytes / 2)]) + (bytes.Length > LogPrefixBytes / 2 ? "…" : "");
 
     private static string Prefix(ReadOnlySpan<byte> bytes)
     {

@@ -24,6 +24,7 @@ internal sealed class JetstreamMetrics
         EventsDropped = meter.CreateCounter<long>("jetstream.client.events.dropped", "{event}", "Events dropped because the subscriber's buffer was full.");
         EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not delivered: unknown kinds, and replayed events already delivered before a reconnect.");
         BytesReceived = meter.CreateCounter<long>("jetstream.client.bytes.received", "By", "Message bytes received from the socket.");
+        BytesDecompressed = meter.CreateCounter<long>("jetstream.client.bytes.decompressed", "By", "Bytes of JSON decoded from zstd frames.");
         Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts).");
         MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
         BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
@@ -37,6 +38,8 @@ internal sealed class JetstreamMetrics
     public Counter<long> EventsSkipped { get; }
 
     public Counter<long> BytesReceived { get; }
+
+    public Counter<long> BytesDecompressed { get; }
 
     public Counter<long> Reconnects { get; }
 
@@ -67,6 +70,10 @@ internal sealed class JetstreamMetrics
         MalformedFrameReason.TooDeep => "too_deep",
         MalformedFrameReason.MissingField => "missing_field",
         MalformedFrameReason.WrongType => "wrong_type",
-        _ => "invalid_value",
+        MalformedFrameReason.InvalidValue => "invalid_value",
+        MalformedFrameReason.ZstdDictionaryMismatch => "zstd_dictionary_mismatch",
+        MalformedFrameReason.DecompressedTooLarge => "decompressed_too_large",
+        MalformedFrameReason.ZstdCorrupt => "zstd_corrupt",
+        _ => "other",
     };
 }

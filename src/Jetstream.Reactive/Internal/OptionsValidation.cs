@@ -54,6 +54,11 @@ internal static class OptionsValidation
             yield return $"{O}.MaxMessageSize is {options.MaxMessageSize}; it must be between 1,024 and 1,073,741,824 bytes.";
         }
 
+        if (!Enum.IsDefined(options.Compression))
+        {
+            yield return $"{O}.Compression is {(int)options.Compression}; it must be JetstreamCompression.None or JetstreamCompression.Zstd.";
+        }
+
         if (options.Scheduler is null)
         {
             yield return $"{O}.Scheduler is null; set an IScheduler (DefaultScheduler.Instance is the default).";

@@ -38,16 +38,20 @@ internal sealed class SubscribeRequest
             Append(query, "wantedDids", d);
         }
 
+        string filterQuery;
         if (query.Length > MaxQueryLength)
         {
             RequireHello = true;
-            _filterQuery = "requireHello=true";
+            filterQuery = "requireHello=true";
             Hello = BuildOptionsUpdate(Collections, Dids);
         }
         else
         {
-            _filterQuery = query.ToString();
+            filterQuery = query.ToString();
         }
+
+        Compressed = options.Compression == JetstreamCompression.Zstd;
+        _filterQuery = Compressed ? (filterQuery.Length == 0 ? "compress=true" : filterQuery + "&compress=true") : filterQuery;
     }
 
     /// <summary>The endpoint without a query, for logs.</summary>
@@ -56,6 +60,9 @@ internal sealed class SubscribeRequest
     public IReadOnlyList<string> Collections { get; }
 
     public IReadOnlyList<string> Dids { get; }
+
+    /// <summary>Whether the request asks for zstd frames (<c>compress=true</c>).</summary>
+    public bool Compressed { get; }
 
     /// <summary>Whether the filters travel in an <c>options_update</c> (<see cref="Hello"/>) instead of the URL.</summary>
     public bool RequireHello { get; }

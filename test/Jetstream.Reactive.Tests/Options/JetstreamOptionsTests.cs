@@ -28,6 +28,7 @@ public sealed class JetstreamOptionsTests
             Assert.That(options.BufferCapacity, Is.EqualTo(10_000));
             Assert.That(options.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
             Assert.That(options.MaxMessageSize, Is.EqualTo(32 * 1024 * 1024));
+            Assert.That(options.Compression, Is.EqualTo(JetstreamCompression.None));
             Assert.That(options.Backoff, Is.SameAs(BackoffPolicy.Default));
             Assert.That(options.Backoff.InitialDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
             Assert.That(options.Backoff.MaxDelay, Is.EqualTo(TimeSpan.FromSeconds(30)));
@@ -72,6 +73,7 @@ public sealed class JetstreamOptionsTests
         yield return Case("message 1 KiB", new JetstreamOptions { MaxMessageSize = 1024 });
         yield return Case("message 1 GiB", new JetstreamOptions { MaxMessageSize = 1024 * 1024 * 1024 });
         yield return Case("backoff equal delays", new JetstreamOptions { Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(1), Multiplier = 1, Jitter = 0 } });
+        yield return Case("zstd", new JetstreamOptions { Compression = JetstreamCompression.Zstd });
         yield return Case("backoff extremes", new JetstreamOptions { Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromDays(1), Multiplier = 100, Jitter = 1 } });
     }
 
@@ -138,6 +140,7 @@ public sealed class JetstreamOptionsTests
         yield return Case("backoff jitter negative", WithBackoff(b => b with { Jitter = -0.1 }), "JetstreamOptions.Backoff.Jitter", "is -0.1", "between 0 and 1");
         yield return Case("backoff jitter NaN", WithBackoff(b => b with { Jitter = double.NaN }), "JetstreamOptions.Backoff.Jitter", "is NaN", "between 0 and 1");
 
+        yield return Case("compression undefined", new JetstreamOptions { Compression = (JetstreamCompression)7 }, "JetstreamOptions.Compression", "is 7", "JetstreamCompression.None or JetstreamCompression.Zstd");
         yield return Case("scheduler null", new JetstreamOptions { Scheduler = null! }, "JetstreamOptions.Scheduler", "is null", "DefaultScheduler.Instance");
         yield return Case("logger factory null", new JetstreamOptions { LoggerFactory = null! }, "JetstreamOptions.LoggerFactory", "is null", "NullLoggerFactory.Instance");
         yield return Case("transport null", new JetstreamOptions { Transport = null! }, "JetstreamOptions.Transport", "is null", "ClientWebSocketTransport.Default");
