@@ -19,36 +19,77 @@ public sealed record JetstreamOptions
     /// <summary>The most DIDs a server accepts (after removing duplicates).</summary>
     public const int MaxWantedDids = 10_000;
 
-    /// <summary>The public host used when <see cref="Endpoint"/> is not set: <c>wss://jetstream2.us-east.bsky.network</c>.</summary>
+    /// <summary>
+    /// The public host used when <see cref="Endpoint"/> is not set: <c>wss://jetstream2.us-east.bsky.network</c>, a
+    /// legacy server that speaks protocol v1 only.
+    /// </summary>
     public static Uri DefaultEndpoint { get; } = new("wss://jetstream2.us-east.bsky.network");
 
     /// <summary>
+    /// The public host used for protocol v2 when <see cref="Endpoint"/> is left at <see cref="DefaultEndpoint"/>:
+    /// <c>wss://jetstream.us-east.bsky.network</c>, a newer server that speaks v1 and v2.
+    /// </summary>
+    public static Uri DefaultV2Endpoint { get; } = new("wss://jetstream.us-east.bsky.network");
+
+    /// <summary>
+    /// The wire protocol. Default <see cref="JetstreamProtocol.V1"/>, which every public host speaks;
+    /// <see cref="JetstreamProtocol.V2"/> needs a newer server (see <see cref="DefaultV2Endpoint"/>). Cursors of one
+    /// protocol mean nothing in the other.
+    /// </summary>
+    public JetstreamProtocol Protocol { get; init; } = JetstreamProtocol.V1;
+
+    /// <summary>
     /// The server: <c>wss://host</c> or <c>ws://host:port</c>, with or without a path. When the path is empty or
-    /// <c>/</c>, <c>/subscribe</c> is used. It must not carry a query or fragment: filters and cursor are options.
-    /// Default <see cref="DefaultEndpoint"/>.
+    /// <c>/</c>, the protocol's path is used (<c>/subscribe</c> for v1, <c>/xrpc/network.bsky.jetstream.subscribeEvents</c>
+    /// for v2). It must not carry a query or fragment: filters and cursor are options. Default
+    /// <see cref="DefaultEndpoint"/>, which means <see cref="DefaultV2Endpoint"/> when <see cref="Protocol"/> is v2.
     /// </summary>
     public Uri Endpoint { get; init; } = DefaultEndpoint;
 
     /// <summary>
     /// Collections to receive commits for: full NSIDs (<c>app.bsky.feed.post</c>) or prefixes ending in <c>.*</c>
     /// (<c>app.bsky.graph.*</c>). Empty (the default) means all. Identity and account events are delivered whatever
-    /// this says. At most <see cref="MaxWantedCollections"/> distinct values.
+    /// this says. At most <see cref="MaxWantedCollections"/> distinct values. On v2 the part before <c>.*</c> must have
+    /// at least two segments (<c>app.bsky.*</c>, not <c>app.*</c>), as the v2 server checks.
     /// </summary>
     public IReadOnlyList<string> WantedCollections { get; init; } = [];
 
     /// <summary>
     /// Repositories to receive events for, as DIDs (<c>did:plc:…</c>, <c>did:web:…</c>). Empty (the default) means all.
-    /// At most <see cref="MaxWantedDids"/> distinct values. When the URL would exceed about 8 KB, the client connects
-    /// with <c>requireHello=true</c> and sends the filters in one <c>options_update</c> message instead.
+    /// At most <see cref="MaxWantedDids"/> distinct values. On v1, when the URL would exceed about 8 KB, the client
+    /// connects with <c>requireHello=true</c> and sends the filters in one <c>options_update</c> message instead; v2 has
+    /// no such message, so the DIDs always go in the URL.
     /// </summary>
     public IReadOnlyList<string> WantedDids { get; init; } = [];
 
     /// <summary>
+    /// The kinds of event to receive (protocol v2 only: <c>kinds</c>). Empty (the default) means all. On v1 the server
+    /// always sends identity and account events, so this option is rejected there. When it is set without
+    /// <see cref="JetstreamEventKind.Commit"/>, <see cref="WantedCollections"/> must be empty.
+    /// </summary>
+    public IReadOnlyList<JetstreamEventKind> Kinds { get; init; } = [];
+
+    /// <summary>
     /// Where to start: a value of <see cref="JetstreamEvent.Cursor"/> from an earlier run (unix microseconds, or the
-    /// newer server's sequence number). The server's replay is inclusive, so the event at the cursor comes again.
-    /// <see langword="null"/> (the default) starts at the live tail. Must be 0 or more.
+    /// newer server's sequence number; on v2 a sequence number, or unix microseconds when 10^15 or more). The server's
+    /// replay is inclusive, so the event at the cursor comes again. <see langword="null"/> (the default) starts at the
+    /// live tail. Must be 0 or more.
     /// </summary>
     public long? Cursor { get; init; }
+
+    /// <summary>
+    /// What to do when a v2 server answers <c>CursorTooOld</c> (the cursor is below what it keeps). Default
+    /// <see cref="JetstreamCursorTooOldBehavior.Fail"/>: the stream ends with the error. Protocol v2 only: a v1 server
+    /// silently starts at its oldest event instead.
+    /// </summary>
+    public JetstreamCursorTooOldBehavior OnCursorTooOld { get; init; } = JetstreamCursorTooOldBehavior.Fail;
+
+    /// <summary>
+    /// Asks the server to skip events whose JSON is larger than this many bytes (<c>maxMessageSizeBytes</c>). Default
+    /// <see langword="null"/>: not sent. Allowed from 1 to 2,147,483,647. Lossy (a skipped event may be a deletion), and
+    /// a no-op on legacy v1 servers; <see cref="MaxMessageSize"/> is the client-side limit.
+    /// </summary>
+    public int? ServerMaxMessageSize { get; init; }
 
     /// <summary>
     /// How many events may wait between the socket reader and the subscriber. When it is full, each further
@@ -77,10 +118,18 @@ public sealed record JetstreamOptions
     /// <summary>
     /// Whether to ask the server for zstd-compressed frames. Default <see cref="JetstreamCompression.None"/>. With
     /// <see cref="JetstreamCompression.Zstd"/>, v1 sends <c>compress=true</c> and decodes binary frames with the bundled v1
-    /// dictionary. Text and binary frames are both decoded whatever is asked for, and a decompressed frame is held to
-    /// <see cref="MaxMessageSize"/> as well.
+    /// dictionary; v2 fetches the server's current dictionary (through <see cref="DictionarySource"/>, falling back to
+    /// the bundled one) and sends <c>zstdDictionary=&lt;id&gt;</c>. Text and binary frames are both decoded whatever is
+    /// asked for, and a decompressed frame is held to <see cref="MaxMessageSize"/> as well.
     /// </summary>
     public JetstreamCompression Compression { get; init; } = JetstreamCompression.None;
+
+    /// <summary>
+    /// A directory where fetched v2 zstd dictionaries are kept by ID (<c>jetstream-zstd-&lt;id&gt;.zdict</c>), so a
+    /// dictionary the server names after a rotation is read from disk instead of downloaded again. Default
+    /// <see langword="null"/>: dictionaries are cached in memory only. Protocol v2 only. Created when missing.
+    /// </summary>
+    public string? ZstdDictionaryDirectory { get; init; }
 
     /// <summary>
     /// The scheduler for every timer (backoff, idle timeout) and for delivering events to the subscriber.
@@ -100,6 +149,12 @@ public sealed record JetstreamOptions
 
     /// <summary>Opens WebSocket connections. Default <see cref="ClientWebSocketTransport.Default"/>; tests replace it.</summary>
     public IJetstreamTransport Transport { get; init; } = ClientWebSocketTransport.Default;
+
+    /// <summary>
+    /// Downloads v2 zstd dictionaries from the host being connected to. Default <see cref="ClientWebSocketTransport.Default"/>;
+    /// tests replace it. Used only with protocol v2 and <see cref="JetstreamCompression.Zstd"/>.
+    /// </summary>
+    public IJetstreamDictionarySource DictionarySource { get; init; } = ClientWebSocketTransport.Default;
 
     /// <summary>Checks every option and throws one exception that lists each problem.</summary>
     /// <exception cref="JetstreamOptionsException">At least one option is out of range; the message says which, its value and what is allowed.</exception>

@@ -15,4 +15,17 @@ internal static class Compression
         // end-snippet
         return events;
     }
+
+    public static IObservable<JetstreamEvent> V2()
+    {
+        // begin-snippet: compression-v2
+        var events = JetstreamObservable.Connect(new JetstreamOptions
+        {
+            Protocol = JetstreamProtocol.V2,
+            Compression = JetstreamCompression.Zstd,
+            ZstdDictionaryDirectory = Path.Combine(AppContext.BaseDirectory, "jetstream-dictionaries"), // optional
+        });
+        // end-snippet
+        return events;
+    }
 }

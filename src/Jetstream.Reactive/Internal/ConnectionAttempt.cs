@@ -31,6 +31,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private static readonly KeyValuePair<string, object?> DuplicateTag = new(JetstreamMetrics.ReasonTag, "duplicate");
     private static readonly KeyValuePair<string, object?> UnknownKindTag = new(JetstreamMetrics.ReasonTag, "unknown_kind");
+    private static readonly KeyValuePair<string, object?> UnknownTypeTag = new(JetstreamMetrics.ReasonTag, "unknown_type");
 
     private readonly JetstreamSession _session;
     private readonly IObserver<JetstreamEvent> _observer;
@@ -40,6 +41,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
     private long _lastActivityTicks;
+    private long _now;
+    private JetstreamSession.ReplayFloor? _floor;
+    private long _replaySkipped;
+    private ZstdFrameDecoder? _zstd;
     private volatile bool _idleExpired;
     private volatile bool _disposed;
 
@@ -73,11 +78,10 @@ internal sealed class ConnectionAttempt : IDisposable
         var metrics = _session.Metrics;
         var logger = _session.Logger;
         var cursor = _session.ResumeCursor;
-        var floor = _session.Floor;
-        long replaySkipped = 0;
+        var v2 = request.Protocol == JetstreamProtocol.V2;
+        _floor = _session.Floor;
         WebSocket? socket = null;
         var buffer = new MessageBuffer(options.MaxMessageSize);
-        ZstdFrameDecoder? zstd = null;
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -85,8 +89,16 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             Touch();
             ScheduleIdleCheck(_idleTimeout);
+            uint? dictionary = null;
+            if (_session.Compression is { } compression)
+            {
+                // Fetching the dictionary is part of the attempt: the idle timeout and dispose cancel it too.
+                dictionary = (await compression.PrepareAsync(request, token).ConfigureAwait(false))?.Id;
+                Touch();
+            }
+
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
-            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor), [], Headers), token).ConfigureAwait(false);
+            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers), token).ConfigureAwait(false);
             Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
 
@@ -99,7 +111,7 @@ internal sealed class ConnectionAttempt : IDisposable
             while (true)
             {
                 var frame = await buffer.ReceiveAsync(socket, token).ConfigureAwait(false);
-                var now = Touch();
+                _now = Touch();
                 if (frame.Type == WebSocketMessageType.Close)
                 {
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
@@ -118,8 +130,8 @@ internal sealed class ConnectionAttempt : IDisposable
                 if (frame.Type == WebSocketMessageType.Binary)
                 {
                     // Binary means zstd, whether or not it was asked for: the server decides the framing.
-                    zstd ??= new ZstdFrameDecoder(JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1, options.MaxMessageSize);
-                    if (zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
+                    _zstd ??= NewZstdDecoder();
+                    if (_zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
                     {
                         Malformed(zstdFailure, zstdDetail, frame.TotalBytes, bytes, binary: true);
                         continue;
@@ -129,44 +141,28 @@ internal sealed class ConnectionAttempt : IDisposable
                     bytes = json;
                 }
 
-                var result = JetstreamEventDecoder.Decode(bytes);
-                if (result.Event is { } e)
+                if (!v2)
                 {
-                    metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
-                    if (floor is { } f)
-                    {
-                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect,
-                        // until the first event past it; after that, an older time_us is a reorder, not a replay.
-                        if (f.Covers(e))
-                        {
-                            replaySkipped++;
-                            metrics.EventsSkipped.Add(1, DuplicateTag);
-                            continue;
-                        }
-
-                        floor = null;
-                        if (replaySkipped > 0)
-                        {
-                            logger.ReplaySkipped(replaySkipped, f.Cursor);
-                        }
-                    }
-
-                    if (metrics.Lag.Enabled)
-                    {
-                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
-                    }
-
-                    _session.Advance(e);
-                    _observer.OnNext(e);
+                    Handle(JetstreamEventDecoder.Decode(bytes), frame.TotalBytes, bytes, unknownIsType: false);
+                    continue;
                 }
-                else if (result.UnknownKind is { } kind)
+
+                var decoded = JetstreamEventDecoder.DecodeV2(bytes);
+                if (decoded.Kind == V2FrameKind.Info)
                 {
-                    metrics.EventsSkipped.Add(1, UnknownKindTag);
-                    logger.UnknownKind(kind);
+                    // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
+                    metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
+                    logger.ServerInfo(request.DisplayEndpoint, decoded.Name!, decoded.Message);
+                }
+                else if (decoded.Kind == V2FrameKind.Error)
+                {
+                    // The server closes right after an error frame; reconnecting from the cursor is the documented answer.
+                    failure = new JetstreamServerErrorException(decoded.Name!, decoded.Message);
+                    break;
                 }
                 else
                 {
-                    Malformed(result.MalformedReason!.Value, result.Detail, frame.TotalBytes, bytes);
+                    Handle(decoded.Result, frame.TotalBytes, bytes, unknownIsType: true);
                 }
             }
         }
@@ -181,7 +177,12 @@ internal sealed class ConnectionAttempt : IDisposable
             _idleTimer.Dispose();
             socket?.Dispose();
             buffer.Dispose();
-            zstd?.Dispose();
+            _zstd?.Dispose();
+        }
+
+        if (_replaySkipped > 0 && _floor is { } unfinished)
+        {
+            logger.ReplaySkipped(_replaySkipped, unfinished.Cursor);
         }
 
         if (_disposed)
@@ -196,6 +197,70 @@ internal sealed class ConnectionAttempt : IDisposable
         }
 
         _observer.OnError(failure ?? new JetstreamConnectionClosedException(null, null));
+    }
+
+    private ZstdFrameDecoder NewZstdDecoder()
+    {
+        var (id, dictionary) = _session.Request.Protocol == JetstreamProtocol.V2
+            ? _session.Compression?.Decoding ?? (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2)
+            : (JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1);
+        return new ZstdFrameDecoder(id, dictionary, _session.Options.MaxMessageSize);
+    }
+
+    /// <summary>Delivers a decoded event (after the replay floor), or counts a skipped or malformed frame.</summary>
+    private void Handle(JetstreamDecodeResult result, long length, ReadOnlySpan<byte> bytes, bool unknownIsType)
+    {
+        var metrics = _session.Metrics;
+        if (result.Event is { } e)
+        {
+            metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
+            if (_floor is { } f)
+            {
+                // The server replays inclusively from the cursor: skip what was delivered before the reconnect. On v1,
+                // only until the first event past it; after that, an older time_us is a reorder, not a replay.
+                if (f.Covers(e))
+                {
+                    _replaySkipped++;
+                    metrics.EventsSkipped.Add(1, DuplicateTag);
+                    return;
+                }
+
+                if (!f.Persistent)
+                {
+                    _floor = null;
+                    if (_replaySkipped > 0)
+                    {
+                        _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
+                        _replaySkipped = 0;
+                    }
+                }
+            }
+
+            if (metrics.Lag.Enabled)
+            {
+                metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
+            }
+
+            _session.Advance(e);
+            _observer.OnNext(e);
+        }
+        else if (result.UnknownKind is { } kind)
+        {
+            if (unknownIsType)
+            {
+                metrics.EventsSkipped.Add(1, UnknownTypeTag);
+                _session.Logger.UnknownType(kind);
+            }
+            else
+            {
+                metrics.EventsSkipped.Add(1, UnknownKindTag);
+                _session.Logger.UnknownKind(kind);
+            }
+        }
+        else
+        {
+            Malformed(result.MalformedReason!.Value, result.Detail, length, bytes);
+        }
     }
 
     private Exception Classify(Exception ex) => ex switch

@@ -11,6 +11,8 @@ internal sealed class JetstreamMetrics
 {
     public const string KindTag = "jetstream.event.kind";
     public const string ReasonTag = "jetstream.reason";
+    public const string InfoNameTag = "jetstream.info.name";
+    public const string OutcomeTag = "jetstream.outcome";
 
     private static readonly ConditionalWeakTable<IMeterFactory, JetstreamMetrics> ByFactory = [];
     private static readonly Lazy<JetstreamMetrics> Shared = new(() => new JetstreamMetrics(new Meter(JetstreamTelemetry.MeterName, Version)));
@@ -28,6 +30,10 @@ internal sealed class JetstreamMetrics
         Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts).");
         MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
         BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
+        InfosReceived = meter.CreateCounter<long>("jetstream.client.infos.received", "{notice}", "v2 #info notices from the server (such as OutdatedCursor), by name.");
+        CursorRestarts = meter.CreateCounter<long>("jetstream.client.cursor.restarts", "{restart}", "Times a v2 cursor the server no longer held was given up for the live tail (OnCursorTooOld = RestartFromLive).");
+        DictionaryFetches = meter.CreateCounter<long>("jetstream.client.dictionary.fetches", "{fetch}", "v2 zstd dictionary downloads, by outcome.");
+        CompressionFallbacks = meter.CreateCounter<long>("jetstream.client.compression.fallbacks", "{fallback}", "Subscriptions that gave up v2 zstd and went on uncompressed.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
 
@@ -45,6 +51,14 @@ internal sealed class JetstreamMetrics
 
     public Counter<long> MalformedFrames { get; }
 
+    public Counter<long> InfosReceived { get; }
+
+    public Counter<long> CursorRestarts { get; }
+
+    public Counter<long> DictionaryFetches { get; }
+
+    public Counter<long> CompressionFallbacks { get; }
+
     public UpDownCounter<long> BufferDepth { get; }
 
     public Histogram<double> Lag { get; }
@@ -56,7 +70,15 @@ internal sealed class JetstreamMetrics
     {
         JetstreamEventKind.Commit => "commit",
         JetstreamEventKind.Identity => "identity",
-        _ => "account",
+        JetstreamEventKind.Account => "account",
+        _ => "sync",
+    };
+
+    /// <summary>The info name as a tag: the known names, else <c>other</c> (a server could invent any number of names).</summary>
+    public static string InfoNameTagValue(string name) => name switch
+    {
+        "OutdatedCursor" => "OutdatedCursor",
+        _ => "other",
     };
 
     public static string ReasonTagValue(MalformedFrameReason reason) => reason switch

@@ -59,4 +59,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 1012, EventName = "HandlerFailed", Level = LogLevel.Error,
         Message = "An async handler threw; the subscription {Outcome}")]
     public static partial void HandlerFailed(this ILogger logger, string outcome, Exception exception);
+
+    [LoggerMessage(EventId = 1013, EventName = "ZstdDictionaryFetched", Level = LogLevel.Information,
+        Message = "Fetched zstd dictionary {DictionaryId} ({Bytes} bytes) from {Uri}")]
+    public static partial void ZstdDictionaryFetched(this ILogger logger, uint dictionaryId, int bytes, string uri);
+
+    [LoggerMessage(EventId = 1014, EventName = "ZstdDictionaryFetchFailed", Level = LogLevel.Warning,
+        Message = "Could not fetch a zstd dictionary from {Uri}: {Reason}; {Fallback}")]
+    public static partial void ZstdDictionaryFetchFailed(this ILogger logger, string uri, string reason, string fallback);
+
+    [LoggerMessage(EventId = 1015, EventName = "CompressionDisabled", Level = LogLevel.Warning,
+        Message = "Falling back to uncompressed frames for this subscription: {Reason}")]
+    public static partial void CompressionDisabled(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1016, EventName = "ServerInfo", Level = LogLevel.Warning,
+        Message = "Jetstream server {Endpoint} sent notice {Name}: {ServerMessage}")]
+    public static partial void ServerInfo(this ILogger logger, string endpoint, string name, string? serverMessage);
+
+    [LoggerMessage(EventId = 1017, EventName = "UnknownType", Level = LogLevel.Debug,
+        Message = "Skipped a frame of unknown $type '{Type}'")]
+    public static partial void UnknownType(this ILogger logger, string type);
+
+    [LoggerMessage(EventId = 1018, EventName = "CursorTooOldRestart", Level = LogLevel.Warning,
+        Message = "The server no longer holds cursor {Cursor} ({ServerMessage}); restarting from the live tail as OnCursorTooOld allows: the events in between are lost")]
+    public static partial void CursorTooOldRestart(this ILogger logger, long cursor, string? serverMessage);
+
+    [LoggerMessage(EventId = 1019, EventName = "UnknownZstdDictionary", Level = LogLevel.Warning,
+        Message = "The server does not know zstd dictionary {DictionaryId} ({ServerMessage}); fetching its current one")]
+    public static partial void UnknownZstdDictionary(this ILogger logger, uint dictionaryId, string? serverMessage);
+
+    [LoggerMessage(EventId = 1020, EventName = "ZstdDictionaryCacheFailed", Level = LogLevel.Warning,
+        Message = "Could not {Operation} the zstd dictionary file {Path}: {Reason}")]
+    public static partial void ZstdDictionaryCacheFailed(this ILogger logger, string operation, string path, string reason);
 }

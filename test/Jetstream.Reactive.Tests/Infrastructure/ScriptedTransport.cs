@@ -52,17 +52,21 @@ internal sealed class ScriptedTransport : IJetstreamTransport
         var step = _script.Count > 0 ? _script.Dequeue() : null;
         if (step is not null)
         {
-            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null));
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null) { SubProtocols = request.SubProtocols });
             return step(request, cancellationToken);
         }
 
         var socket = new ScriptedWebSocket(request.Uri);
-        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket));
+        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket) { SubProtocols = request.SubProtocols });
         return Task.FromResult<WebSocket>(socket);
     }
 
     internal sealed record Attempt(long Time, Uri Uri, ScriptedWebSocket? Socket)
     {
-        public string? Cursor => System.Web.HttpUtility.ParseQueryString(Uri.Query)["cursor"];
+        public IReadOnlyList<string> SubProtocols { get; init; } = [];
+
+        public string? Cursor => Query("cursor");
+
+        public string? Query(string name) => System.Web.HttpUtility.ParseQueryString(Uri.Query)[name];
     }
 }
