@@ -63,6 +63,16 @@ public sealed record JetstreamOptions
     public IReadOnlyList<string> WantedDids { get; init; } = [];
 
     /// <summary>
+    /// New filters for the running stream, replacing <see cref="WantedCollections"/> and <see cref="WantedDids"/> each
+    /// time it emits. Default <see langword="null"/>: the filters never change. Each subscription to the stream subscribes
+    /// to it and stops when disposed. On v1 every valid update is sent at once as one <c>options_update</c> message with
+    /// both lists in full, and the latest filter is used for every reconnect; on v2 (which has no client messages) the
+    /// connection is made again at once from the cursor with the new parameters. An invalid update is logged, counted
+    /// and ignored. An error from this source is logged and the last filter stays.
+    /// </summary>
+    public IObservable<JetstreamFilter>? FilterUpdates { get; init; }
+
+    /// <summary>
     /// The kinds of event to receive (protocol v2 only: <c>kinds</c>). Empty (the default) means all. On v1 the server
     /// always sends identity and account events, so this option is rejected there. When it is set without
     /// <see cref="JetstreamEventKind.Commit"/>, <see cref="WantedCollections"/> must be empty.

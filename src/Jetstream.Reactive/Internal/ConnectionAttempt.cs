@@ -45,6 +45,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private JetstreamSession.ReplayFloor? _floor;
     private long _replaySkipped;
     private ZstdFrameDecoder? _zstd;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private WebSocket? _openSocket;
+    private long _appliedFilterVersion;
+    private volatile bool _restartForFilter;
     private volatile bool _idleExpired;
     private volatile bool _disposed;
 
@@ -71,10 +75,75 @@ internal sealed class ConnectionAttempt : IDisposable
         _cts.Cancel();
     }
 
+    /// <summary>
+    /// The session's filter changed. v1: send the latest filter in an <c>options_update</c> now if the socket is open
+    /// (otherwise it is sent, or carried by the URL, when the connection is made). v2: end this connection so that the
+    /// next one carries the new parameters.
+    /// </summary>
+    public void FilterChanged()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_session.Options.Protocol == JetstreamProtocol.V2)
+        {
+            _restartForFilter = true;
+            _cts.Cancel();
+            return;
+        }
+
+        _ = SendLatestFilterAsync();
+    }
+
+    private async Task SendLatestFilterAsync()
+    {
+        if (Volatile.Read(ref _openSocket) is not { } socket)
+        {
+            return;
+        }
+
+        var token = _cts.Token;
+        try
+        {
+            await _sendGate.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            // Each send carries the latest filter, so updates that arrive while one is being sent collapse into one.
+            var (collections, dids, version) = _session.LatestFilter();
+            if (version <= _appliedFilterVersion)
+            {
+                return;
+            }
+
+            var message = SubscribeRequest.BuildOptionsUpdate(collections, dids, _session.Options.ServerMaxMessageSize);
+            await socket.SendAsync(message, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+            _appliedFilterVersion = version;
+            _session.Logger.FilterUpdateSent(collections.Count, dids.Count, message.Length);
+        }
+#pragma warning disable CA1031 // A failed send means a failed socket: the reader sees it and the reconnect carries the filter.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
     private async Task RunAsync()
     {
         var options = _session.Options;
-        var request = _session.Request;
+        var (request, filterVersion) = _session.AttemptStarted(this);
+        _appliedFilterVersion = filterVersion;
         var metrics = _session.Metrics;
         var logger = _session.Logger;
         var cursor = _session.ResumeCursor;
@@ -106,6 +175,13 @@ internal sealed class ConnectionAttempt : IDisposable
             {
                 await socket.SendAsync(hello, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                 logger.HelloSent(request.Collections.Count, request.Dids.Count, hello.Length);
+            }
+
+            if (!v2)
+            {
+                // From here on filter updates are sent on this socket; one that arrived while connecting goes now.
+                Volatile.Write(ref _openSocket, socket);
+                await SendLatestFilterAsync().ConfigureAwait(false);
             }
 
             while (true)
@@ -170,10 +246,12 @@ internal sealed class ConnectionAttempt : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = Classify(ex);
+            failure = _restartForFilter ? new FilterChangedException() : Classify(ex);
         }
         finally
         {
+            _session.AttemptEnded(this);
+            Volatile.Write(ref _openSocket, null);
             _idleTimer.Dispose();
             socket?.Dispose();
             buffer.Dispose();

@@ -34,6 +34,7 @@ internal sealed class JetstreamMetrics
         CursorRestarts = meter.CreateCounter<long>("jetstream.client.cursor.restarts", "{restart}", "Times a v2 cursor the server no longer held was given up for the live tail (OnCursorTooOld = RestartFromLive).");
         DictionaryFetches = meter.CreateCounter<long>("jetstream.client.dictionary.fetches", "{fetch}", "v2 zstd dictionary downloads, by outcome.");
         CompressionFallbacks = meter.CreateCounter<long>("jetstream.client.compression.fallbacks", "{fallback}", "Subscriptions that gave up v2 zstd and went on uncompressed.");
+        FilterUpdates = meter.CreateCounter<long>("jetstream.client.filter.updates", "{update}", "Filter updates from JetstreamOptions.FilterUpdates, by outcome (applied, rejected).");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
 
@@ -58,6 +59,8 @@ internal sealed class JetstreamMetrics
     public Counter<long> DictionaryFetches { get; }
 
     public Counter<long> CompressionFallbacks { get; }
+
+    public Counter<long> FilterUpdates { get; }
 
     public UpDownCounter<long> BufferDepth { get; }
 

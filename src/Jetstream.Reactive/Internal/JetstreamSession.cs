@@ -1,3 +1,4 @@
+using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Linq;
@@ -6,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Internal;
 
 /// <summary>
-/// One subscription's logical connection: the cursor that survives reconnects, the attempts, the v2 compression state,
-/// and the monitor of its buffer. Attempts run one after another (the retry operator subscribes the next only after the
-/// previous failed), so the cursor state needs no lock.
+/// One subscription's logical connection: the cursor that survives reconnects, the attempts, the current filter, the v2
+/// compression state, and the monitor of its buffer. Attempts run one after another (the retry operator subscribes the
+/// next only after the previous failed), so the cursor state needs no lock; the filter, which
+/// <see cref="JetstreamOptions.FilterUpdates"/> changes from any thread, is guarded by a lock.
 /// </summary>
 internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 {
@@ -21,12 +23,23 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private bool _retryAtOnce;
     private int _attempts;
 
+    private readonly Lock _gate = new();
+    private readonly IReadOnlyList<Uri> _endpoints;
+    private IReadOnlyList<string> _collections;
+    private IReadOnlyList<string> _dids;
+    private long _filterVersion;
+    private SubscribeRequest _request;
+    private ConnectionAttempt? _current;
+
     public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries)
     {
         Options = options;
         Metrics = metrics;
         Logger = logger;
-        Request = new SubscribeRequest(options);
+        _endpoints = EndpointList.Resolve(options);
+        _collections = options.WantedCollections;
+        _dids = options.WantedDids;
+        _request = BuildRequest();
         if (options.Protocol == JetstreamProtocol.V2 && options.Compression == JetstreamCompression.Zstd)
         {
             Compression = new V2Compression(dictionaries, options.DictionarySource, metrics, logger);
@@ -35,8 +48,17 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     public JetstreamOptions Options { get; }
 
-    /// <summary>The request of the next attempt (host and filters).</summary>
-    public SubscribeRequest Request { get; }
+    /// <summary>The request of the next attempt (host and latest filter).</summary>
+    public SubscribeRequest Request
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _request;
+            }
+        }
+    }
 
     public JetstreamMetrics Metrics { get; }
 
@@ -56,9 +78,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// </summary>
     public ReplayFloor? Floor => _lastCursor is { } c ? new ReplayFloor(c, _lastIsSeq, Options.Protocol == JetstreamProtocol.V2) : null;
 
-    /// <summary>The connection events of this session, retried with backoff (no buffer).</summary>
-    public IObservable<JetstreamEvent> Connections() =>
-        new RetryWithBackoffObservable<JetstreamEvent>(
+    /// <summary>
+    /// The connection events of this session, retried with backoff (no buffer). Subscribing also subscribes to
+    /// <see cref="JetstreamOptions.FilterUpdates"/> — first, so that a source that emits at once shapes the first
+    /// connection — and disposing ends both.
+    /// </summary>
+    public IObservable<JetstreamEvent> Connections()
+    {
+        var retried = new RetryWithBackoffObservable<JetstreamEvent>(
             Observable.Create<JetstreamEvent>(observer =>
             {
                 var attempt = new ConnectionAttempt(this, observer, ++_attempts);
@@ -70,6 +97,48 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             Options.Scheduler,
             OnRetry,
             _ => _retryAtOnce);
+        if (Options.FilterUpdates is not { } updates)
+        {
+            return retried;
+        }
+
+        return Observable.Create<JetstreamEvent>(observer =>
+        {
+            var filters = updates.Subscribe(OnFilter, OnFilterError);
+            var connections = retried.Subscribe(observer);
+            return StableCompositeDisposable.Create(connections, filters);
+        });
+    }
+
+    /// <summary>Registers the attempt that is starting; returns the request it connects with and that filter's version.</summary>
+    public (SubscribeRequest Request, long FilterVersion) AttemptStarted(ConnectionAttempt attempt)
+    {
+        lock (_gate)
+        {
+            _current = attempt;
+            return (_request, _filterVersion);
+        }
+    }
+
+    public void AttemptEnded(ConnectionAttempt attempt)
+    {
+        lock (_gate)
+        {
+            if (_current == attempt)
+            {
+                _current = null;
+            }
+        }
+    }
+
+    /// <summary>The latest filter and its version, for a v1 <c>options_update</c>.</summary>
+    public (IReadOnlyList<string> Collections, IReadOnlyList<string> Dids, long Version) LatestFilter()
+    {
+        lock (_gate)
+        {
+            return (_request.Collections, _request.Dids, _filterVersion);
+        }
+    }
 
     /// <summary>Records that <paramref name="e"/> is being delivered downstream: the next reconnect resumes from it.</summary>
     public void Advance(JetstreamEvent e)
@@ -91,9 +160,75 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     public void EpisodeEnded(long dropped) => Logger.BufferRecovered(dropped);
 
+    private void OnFilter(JetstreamFilter filter)
+    {
+        var errors = OptionsValidation.FilterErrors(filter, Options).ToList();
+        if (errors.Count > 0)
+        {
+            Metrics.FilterUpdates.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.OutcomeTag, "rejected"));
+            // Filters are never logged above Debug: the Warning names the fields at fault, not their values.
+            if (Logger.IsEnabled(LogLevel.Warning))
+            {
+                Logger.FilterUpdateRejected(string.Join("; ", errors.Select(FieldOf).Distinct(StringComparer.Ordinal)));
+            }
+
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                Logger.FilterUpdateRejectedDetail(string.Join(" ", errors));
+            }
+            return;
+        }
+
+        ConnectionAttempt? current;
+        bool changed;
+        lock (_gate)
+        {
+            var request = new SubscribeRequest(Options, _request.Endpoint, filter.WantedCollections, filter.WantedDids);
+            changed = !request.Collections.SequenceEqual(_request.Collections, StringComparer.Ordinal)
+                || !request.Dids.SequenceEqual(_request.Dids, StringComparer.Ordinal);
+            _collections = filter.WantedCollections;
+            _dids = filter.WantedDids;
+            _request = request;
+            _filterVersion++;
+            current = _current;
+        }
+
+        Metrics.FilterUpdates.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.OutcomeTag, "applied"));
+
+        // v1 sends every update (the server replaces its filter); v2 reconnects only when the filter really changed.
+        if (current is not null && (changed || Options.Protocol == JetstreamProtocol.V1))
+        {
+            current.FilterChanged();
+        }
+    }
+
+    private static string FieldOf(string error)
+    {
+        var end = error.Length;
+        foreach (var marker in (ReadOnlySpan<string>)[" is ", " has ", ";"])
+        {
+            var i = error.IndexOf(marker, StringComparison.Ordinal);
+            if (i > 0 && i < end)
+            {
+                end = i;
+            }
+        }
+
+        return error[..end];
+    }
+
+    private void OnFilterError(Exception error) => Logger.FilterUpdatesFailed(error.Message, error);
+
+    private SubscribeRequest BuildRequest() => new(Options, _endpoints[0], _collections, _dids);
+
     private bool ShouldRetry(Exception error)
     {
         _retryAtOnce = false;
+        if (error is FilterChangedException)
+        {
+            return _retryAtOnce = true;
+        }
+
         if (Options.Protocol == JetstreamProtocol.V2 && error is JetstreamHandshakeException handshake)
         {
             // The two v2 rejections with a recovery of their own (PROTOCOL.md §6.2); both reconnect at once.
@@ -125,6 +260,13 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private void OnRetry(RetryAttempt retry)
     {
         Metrics.Reconnects.Add(1);
+        if (retry.Error is FilterChangedException)
+        {
+            var request = Request;
+            Logger.FilterUpdateReconnect(request.Collections.Count, request.Dids.Count, request.DisplayEndpoint);
+            return;
+        }
+
         Logger.ConnectionLost(Request.DisplayEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
         Logger.Reconnecting(retry.Delay.TotalMilliseconds, retry.Attempt);
     }

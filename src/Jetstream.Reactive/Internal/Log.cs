@@ -91,4 +91,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 1020, EventName = "ZstdDictionaryCacheFailed", Level = LogLevel.Warning,
         Message = "Could not {Operation} the zstd dictionary file {Path}: {Reason}")]
     public static partial void ZstdDictionaryCacheFailed(this ILogger logger, string operation, string path, string reason);
+
+    [LoggerMessage(EventId = 1021, EventName = "FilterUpdateRejected", Level = LogLevel.Warning,
+        Message = "A filter update was rejected and not applied; invalid: {Fields} (the values are logged at Debug)")]
+    public static partial void FilterUpdateRejected(this ILogger logger, string fields);
+
+    [LoggerMessage(EventId = 1022, EventName = "FilterUpdateSent", Level = LogLevel.Debug,
+        Message = "Sent options_update with {CollectionCount} collections and {DidCount} DIDs ({Bytes} bytes)")]
+    public static partial void FilterUpdateSent(this ILogger logger, int collectionCount, int didCount, int bytes);
+
+    [LoggerMessage(EventId = 1023, EventName = "FilterUpdateReconnect", Level = LogLevel.Information,
+        Message = "The filter changed ({CollectionCount} collections, {DidCount} DIDs); reconnecting to {Endpoint} from the cursor")]
+    public static partial void FilterUpdateReconnect(this ILogger logger, int collectionCount, int didCount, string endpoint);
+
+    [LoggerMessage(EventId = 1024, EventName = "FilterUpdatesFailed", Level = LogLevel.Warning,
+        Message = "JetstreamOptions.FilterUpdates ended with an error; the last filter stays: {Reason}")]
+    public static partial void FilterUpdatesFailed(this ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1025, EventName = "FilterUpdateRejectedDetail", Level = LogLevel.Debug,
+        Message = "The rejected filter update: {Errors}")]
+    public static partial void FilterUpdateRejectedDetail(this ILogger logger, string errors);
 }

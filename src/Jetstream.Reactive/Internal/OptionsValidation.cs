@@ -123,6 +123,32 @@ internal static class OptionsValidation
         }
     }
 
+    /// <summary>The checks of one <see cref="JetstreamOptions.FilterUpdates"/> value against the stream's options.</summary>
+    public static IEnumerable<string> FilterErrors(JetstreamFilter? filter, JetstreamOptions options)
+    {
+        if (filter is null)
+        {
+            yield return "The JetstreamFilter is null; use new JetstreamFilter() for everything.";
+            yield break;
+        }
+
+        var v2 = options.Protocol == JetstreamProtocol.V2;
+        foreach (var error in CollectionErrors("JetstreamFilter.WantedCollections", filter.WantedCollections, v2))
+        {
+            yield return error;
+        }
+
+        foreach (var error in DidErrors("JetstreamFilter.WantedDids", filter.WantedDids))
+        {
+            yield return error;
+        }
+
+        if (v2 && options.Kinds.Count > 0 && !options.Kinds.Contains(JetstreamEventKind.Commit) && filter.WantedCollections is { Count: > 0 })
+        {
+            yield return $"JetstreamFilter.WantedCollections is set while {O}.Kinds is [{string.Join(", ", options.Kinds)}]; collections filter commits only, so a v2 server would reject it.";
+        }
+    }
+
     private static string? EndpointError(string name, Uri? endpoint, JetstreamProtocol protocol)
     {
         if (endpoint is null)
