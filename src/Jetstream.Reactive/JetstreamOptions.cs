@@ -47,6 +47,36 @@ public sealed record JetstreamOptions
     public Uri Endpoint { get; init; } = DefaultEndpoint;
 
     /// <summary>
+    /// Several servers, in order of preference, for failover; <see cref="Endpoint"/> is the one-server shorthand. Default
+    /// empty: just <see cref="Endpoint"/>. When set, <see cref="Endpoint"/> must be left at its default. The stream
+    /// starts on the first; after <see cref="FailoverAfterAttempts"/> failed attempts in a row it moves to the next (after
+    /// the last, back to the first), resuming <see cref="FailoverRewind"/> before the last delivered event's
+    /// <see cref="JetstreamEvent.TimeUs"/> and dropping the events it already delivered. Each must be valid as
+    /// <see cref="Endpoint"/> and appear once.
+    /// </summary>
+    public IReadOnlyList<Uri> Endpoints { get; init; } = [];
+
+    /// <summary>
+    /// How many attempts in a row may fail on one of <see cref="Endpoints"/> (without delivering an event) before the
+    /// stream moves to the next. Default 3; allowed from 1 to 1,000. An attempt that delivers an event resets the count.
+    /// </summary>
+    public int FailoverAfterAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// How far before the last delivered event the stream resumes after moving to another of <see cref="Endpoints"/>:
+    /// hosts stamp events with their own clocks and sequence numbers, so the new host is asked for
+    /// <c>time_us − FailoverRewind</c> (a timestamp cursor, on v2 as well). Default 10 s; allowed from 0 to 1 day.
+    /// </summary>
+    public TimeSpan FailoverRewind { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many recently delivered events are remembered, when <see cref="Endpoints"/> has more than one server, so that
+    /// the ones a rewound resume sends again are dropped. Default 100,000 (about 2 MB); allowed from 1 to 10,000,000.
+    /// It should cover <see cref="FailoverRewind"/> at your stream's rate.
+    /// </summary>
+    public int FailoverDedupeCapacity { get; init; } = 100_000;
+
+    /// <summary>
     /// Collections to receive commits for: full NSIDs (<c>app.bsky.feed.post</c>) or prefixes ending in <c>.*</c>
     /// (<c>app.bsky.graph.*</c>). Empty (the default) means all. Identity and account events are delivered whatever
     /// this says. At most <see cref="MaxWantedCollections"/> distinct values. On v2 the part before <c>.*</c> must have

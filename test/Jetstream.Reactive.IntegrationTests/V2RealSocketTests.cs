@@ -105,7 +105,7 @@ public sealed class V2RealSocketTests
         var connection = 0;
         await using var server = new LoopbackServer(async (c, ct) =>
         {
-            await c.AcceptAsync(ct, subProtocol: "xrpc.v1.json");
+            var socket = await c.AcceptAsync(ct, subProtocol: "xrpc.v1.json");
             if (Interlocked.Increment(ref connection) == 1)
             {
                 for (var seq = 1; seq <= 3; seq++)
@@ -113,8 +113,10 @@ public sealed class V2RealSocketTests
                     await c.SendTextAsync(V2Frames.Commit(seq), ct);
                 }
 
+                // The server closes right after an error frame; a close frame keeps the frames before it readable.
                 await c.SendTextAsync(V2Frames.Error("ConsumerTooSlow", "reconnect with cursor=3"), ct);
-                c.Abort();
+                await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, ct);
+                await c.WaitForClientGoneAsync(ct);
                 return;
             }
 

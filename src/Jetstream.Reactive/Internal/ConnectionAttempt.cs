@@ -44,6 +44,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private long _now;
     private JetstreamSession.ReplayFloor? _floor;
     private long _replaySkipped;
+    private long _duplicatesSkipped;
     private ZstdFrameDecoder? _zstd;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private WebSocket? _openSocket;
@@ -263,6 +264,11 @@ internal sealed class ConnectionAttempt : IDisposable
             logger.ReplaySkipped(_replaySkipped, unfinished.Cursor);
         }
 
+        if (_duplicatesSkipped > 0)
+        {
+            logger.DuplicatesSkipped(_duplicatesSkipped);
+        }
+
         if (_disposed)
         {
             return;
@@ -312,6 +318,15 @@ internal sealed class ConnectionAttempt : IDisposable
                         _replaySkipped = 0;
                     }
                 }
+            }
+
+            // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
+            // Remembering it here is remembering it as delivered: it is passed on right below.
+            if (_session.Recent is { } recent && !recent.TryAdd(e))
+            {
+                _duplicatesSkipped++;
+                metrics.EventsSkipped.Add(1, DuplicateTag);
+                return;
             }
 
             if (metrics.Lag.Enabled)

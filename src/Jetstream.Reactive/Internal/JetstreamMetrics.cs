@@ -35,6 +35,7 @@ internal sealed class JetstreamMetrics
         DictionaryFetches = meter.CreateCounter<long>("jetstream.client.dictionary.fetches", "{fetch}", "v2 zstd dictionary downloads, by outcome.");
         CompressionFallbacks = meter.CreateCounter<long>("jetstream.client.compression.fallbacks", "{fallback}", "Subscriptions that gave up v2 zstd and went on uncompressed.");
         FilterUpdates = meter.CreateCounter<long>("jetstream.client.filter.updates", "{update}", "Filter updates from JetstreamOptions.FilterUpdates, by outcome (applied, rejected).");
+        Failovers = meter.CreateCounter<long>("jetstream.client.failovers", "{failover}", "Moves to the next of JetstreamOptions.Endpoints after failed attempts in a row.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
 
@@ -61,6 +62,8 @@ internal sealed class JetstreamMetrics
     public Counter<long> CompressionFallbacks { get; }
 
     public Counter<long> FilterUpdates { get; }
+
+    public Counter<long> Failovers { get; }
 
     public UpDownCounter<long> BufferDepth { get; }
 

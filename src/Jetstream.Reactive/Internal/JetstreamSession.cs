@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Internal;
 
 /// <summary>
-/// One subscription's logical connection: the cursor that survives reconnects, the attempts, the current filter, the v2
-/// compression state, and the monitor of its buffer. Attempts run one after another (the retry operator subscribes the
+/// One subscription's logical connection: the cursor that survives reconnects, the attempts, the current host and
+/// filter, the v2 compression state, and the monitor of its buffer. Attempts run one after another (the retry operator subscribes the
 /// next only after the previous failed), so the cursor state needs no lock; the filter, which
 /// <see cref="JetstreamOptions.FilterUpdates"/> changes from any thread, is guarded by a lock.
 /// </summary>
@@ -19,12 +19,18 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     private long? _lastCursor;
     private bool _lastIsSeq;
+    private long _lastTimeUs;
+    private int _lastEndpoint;
     private bool _configuredCursorAbandoned;
     private bool _retryAtOnce;
     private int _attempts;
+    private bool _deliveredThisAttempt;
+    private int _failuresInRow;
+    private string _attemptEndpoint;
 
     private readonly Lock _gate = new();
     private readonly IReadOnlyList<Uri> _endpoints;
+    private int _endpoint;
     private IReadOnlyList<string> _collections;
     private IReadOnlyList<string> _dids;
     private long _filterVersion;
@@ -40,6 +46,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         _collections = options.WantedCollections;
         _dids = options.WantedDids;
         _request = BuildRequest();
+        _attemptEndpoint = _request.DisplayEndpoint;
+        if (_endpoints.Count > 1)
+        {
+            Recent = new RecentEventWindow(options.FailoverDedupeCapacity);
+        }
+
         if (options.Protocol == JetstreamProtocol.V2 && options.Compression == JetstreamCompression.Zstd)
         {
             Compression = new V2Compression(dictionaries, options.DictionarySource, metrics, logger);
@@ -67,16 +79,31 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>The v2 zstd state, when v2 compression was asked for.</summary>
     public V2Compression? Compression { get; }
 
-    /// <summary>The cursor for the next connection: the last delivered event's, else the configured start.</summary>
-    public long? ResumeCursor => _lastCursor ?? (_configuredCursorAbandoned ? null : Options.Cursor);
+    /// <summary>
+    /// The identities of recently delivered events, when there are several hosts: a resume on another host is rewound,
+    /// and what it sends again is dropped by identity.
+    /// </summary>
+    public RecentEventWindow? Recent { get; }
 
     /// <summary>
-    /// The replay floor for the next connection: the last delivered event's cursor. Never the configured start cursor:
-    /// a configured cursor asks for an inclusive replay, and a timestamp must never become a sequence floor. On v2 the
-    /// floor holds for the whole connection (the server sends strictly increasing seqs); on v1 it ends at the first
-    /// newer event, because legacy servers may reorder at the replay-to-live cutover.
+    /// The cursor for the next connection: the last delivered event's when it came from the host being connected to;
+    /// its <c>time_us</c> minus <see cref="JetstreamOptions.FailoverRewind"/> when it came from another (cursors are
+    /// per instance, times roughly agree); else the configured start.
     /// </summary>
-    public ReplayFloor? Floor => _lastCursor is { } c ? new ReplayFloor(c, _lastIsSeq, Options.Protocol == JetstreamProtocol.V2) : null;
+    public long? ResumeCursor =>
+        _lastCursor is { } c
+            ? _lastEndpoint == _endpoint ? c : Math.Max(0, _lastTimeUs - (Options.FailoverRewind.Ticks / (TimeSpan.TicksPerMillisecond / 1000)))
+            : _configuredCursorAbandoned ? null : Options.Cursor;
+
+    /// <summary>
+    /// The replay floor for the next connection: the last delivered event's cursor, when it came from the same host.
+    /// Never the configured start cursor, nor a rewound one: a configured cursor asks for an inclusive replay, and a
+    /// timestamp must never become a sequence floor. On v2 the floor holds for the whole connection (the server sends
+    /// strictly increasing seqs); on v1 it ends at the first newer event, because legacy servers may reorder at the
+    /// replay-to-live cutover.
+    /// </summary>
+    public ReplayFloor? Floor =>
+        _lastCursor is { } c && _lastEndpoint == _endpoint ? new ReplayFloor(c, _lastIsSeq, Options.Protocol == JetstreamProtocol.V2) : null;
 
     /// <summary>
     /// The connection events of this session, retried with backoff (no buffer). Subscribing also subscribes to
@@ -113,9 +140,11 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>Registers the attempt that is starting; returns the request it connects with and that filter's version.</summary>
     public (SubscribeRequest Request, long FilterVersion) AttemptStarted(ConnectionAttempt attempt)
     {
+        _deliveredThisAttempt = false;
         lock (_gate)
         {
             _current = attempt;
+            _attemptEndpoint = _request.DisplayEndpoint;
             return (_request, _filterVersion);
         }
     }
@@ -145,6 +174,10 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     {
         _lastCursor = e.Cursor;
         _lastIsSeq = e.ServerCursor is not null;
+        _lastTimeUs = e.TimeUs;
+        _lastEndpoint = _endpoint;
+        _deliveredThisAttempt = true;
+        _failuresInRow = 0;
     }
 
     public void DepthChanged(int delta) => Metrics.BufferDepth.Add(delta);
@@ -183,7 +216,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         bool changed;
         lock (_gate)
         {
-            var request = new SubscribeRequest(Options, _request.Endpoint, filter.WantedCollections, filter.WantedDids);
+            var request = new SubscribeRequest(Options, _endpoints[_endpoint], filter.WantedCollections, filter.WantedDids);
             changed = !request.Collections.SequenceEqual(_request.Collections, StringComparer.Ordinal)
                 || !request.Dids.SequenceEqual(_request.Dids, StringComparer.Ordinal);
             _collections = filter.WantedCollections;
@@ -219,7 +252,29 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     private void OnFilterError(Exception error) => Logger.FilterUpdatesFailed(error.Message, error);
 
-    private SubscribeRequest BuildRequest() => new(Options, _endpoints[0], _collections, _dids);
+    private SubscribeRequest BuildRequest() => new(Options, _endpoints[_endpoint], _collections, _dids);
+
+    /// <summary>An attempt failed in a way worth retrying: count it, and after enough in a row move to the next host.</summary>
+    private void CountFailure()
+    {
+        if (_deliveredThisAttempt || _endpoints.Count < 2 || ++_failuresInRow < Options.FailoverAfterAttempts)
+        {
+            return;
+        }
+
+        var from = _attemptEndpoint;
+        string to;
+        lock (_gate)
+        {
+            _endpoint = (_endpoint + 1) % _endpoints.Count;
+            _request = BuildRequest();
+            to = _request.DisplayEndpoint;
+        }
+
+        Metrics.Failovers.Add(1);
+        Logger.FailingOver(_failuresInRow, from, to, ResumeCursor);
+        _failuresInRow = 0;
+    }
 
     private bool ShouldRetry(Exception error)
     {
@@ -250,6 +305,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
         if (error is JetstreamException { IsRetryable: true })
         {
+            CountFailure();
             return true;
         }
 
@@ -267,7 +323,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             return;
         }
 
-        Logger.ConnectionLost(Request.DisplayEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
+        Logger.ConnectionLost(_attemptEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
         Logger.Reconnecting(retry.Delay.TotalMilliseconds, retry.Attempt);
     }
 

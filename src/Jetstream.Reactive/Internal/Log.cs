@@ -111,4 +111,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1025, EventName = "FilterUpdateRejectedDetail", Level = LogLevel.Debug,
         Message = "The rejected filter update: {Errors}")]
     public static partial void FilterUpdateRejectedDetail(this ILogger logger, string errors);
+
+    [LoggerMessage(EventId = 1026, EventName = "FailingOver", Level = LogLevel.Warning,
+        Message = "{Failures} attempts in a row failed on {From}; moving to {To}, resuming from cursor {Cursor}")]
+    public static partial void FailingOver(this ILogger logger, int failures, string from, string to, long? cursor);
+
+    [LoggerMessage(EventId = 1027, EventName = "DuplicatesSkipped", Level = LogLevel.Debug,
+        Message = "Skipped {Count} events already delivered (recognised by identity after a move to another host)")]
+    public static partial void DuplicatesSkipped(this ILogger logger, long count);
 }

@@ -19,6 +19,11 @@ internal static class OptionsValidation
             yield return endpointError;
         }
 
+        foreach (var error in EndpointsErrors(options))
+        {
+            yield return error;
+        }
+
         foreach (var error in CollectionErrors($"{O}.WantedCollections", options.WantedCollections, v2))
         {
             yield return error;
@@ -51,6 +56,21 @@ internal static class OptionsValidation
         if (options.ServerMaxMessageSize is < 1)
         {
             yield return $"{O}.ServerMaxMessageSize is {options.ServerMaxMessageSize}; it must be between 1 and 2,147,483,647 bytes, or null to send no limit.";
+        }
+
+        if (options.FailoverAfterAttempts is < 1 or > 1_000)
+        {
+            yield return $"{O}.FailoverAfterAttempts is {options.FailoverAfterAttempts}; it must be between 1 and 1,000.";
+        }
+
+        if (options.FailoverRewind < TimeSpan.Zero || options.FailoverRewind > TimeSpan.FromDays(1))
+        {
+            yield return $"{O}.FailoverRewind is {options.FailoverRewind}; it must be between 0 and 1 day.";
+        }
+
+        if (options.FailoverDedupeCapacity is < 1 or > 10_000_000)
+        {
+            yield return $"{O}.FailoverDedupeCapacity is {options.FailoverDedupeCapacity}; it must be between 1 and 10,000,000.";
         }
 
         if (options.BufferCapacity is < 1 or > 10_000_000)
@@ -120,6 +140,44 @@ internal static class OptionsValidation
         if (options.DictionarySource is null)
         {
             yield return $"{O}.DictionarySource is null; set an IJetstreamDictionarySource (ClientWebSocketTransport.Default is the default).";
+        }
+    }
+
+    private static IEnumerable<string> EndpointsErrors(JetstreamOptions options)
+    {
+        var endpoints = options.Endpoints;
+        if (endpoints is null)
+        {
+            yield return $"{O}.Endpoints is null; use an empty list to connect to Endpoint alone.";
+            yield break;
+        }
+
+        if (endpoints.Count == 0)
+        {
+            yield break;
+        }
+
+        if (options.Endpoint != JetstreamOptions.DefaultEndpoint)
+        {
+            yield return $"{O}.Endpoint is '{options.Endpoint}' while Endpoints is set; set one or the other (Endpoint is the one-server shorthand for Endpoints).";
+        }
+
+        if (endpoints.Count > 100)
+        {
+            yield return $"{O}.Endpoints has {endpoints.Count} servers; at most 100 are allowed.";
+        }
+
+        var seen = new Dictionary<Uri, int>();
+        for (var i = 0; i < endpoints.Count && i < 100; i++)
+        {
+            if (EndpointError($"{O}.Endpoints[{i}]", endpoints[i], options.Protocol) is { } error)
+            {
+                yield return error;
+            }
+            else if (!seen.TryAdd(endpoints[i], i))
+            {
+                yield return $"{O}.Endpoints[{i}] is '{endpoints[i]}', the same server as Endpoints[{seen[endpoints[i]]}]; list each server once.";
+            }
         }
     }
 

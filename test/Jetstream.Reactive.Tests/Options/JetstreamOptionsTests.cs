@@ -36,6 +36,11 @@ public sealed class JetstreamOptionsTests
             Assert.That(options.ServerMaxMessageSize, Is.Null);
             Assert.That(options.ZstdDictionaryDirectory, Is.Null);
             Assert.That(options.DictionarySource, Is.SameAs(ClientWebSocketTransport.Default));
+            Assert.That(options.FilterUpdates, Is.Null);
+            Assert.That(options.Endpoints, Is.Empty);
+            Assert.That(options.FailoverAfterAttempts, Is.EqualTo(3));
+            Assert.That(options.FailoverRewind, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(options.FailoverDedupeCapacity, Is.EqualTo(100_000));
             Assert.That(options.Backoff, Is.SameAs(BackoffPolicy.Default));
             Assert.That(options.Backoff.InitialDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
             Assert.That(options.Backoff.MaxDelay, Is.EqualTo(TimeSpan.FromSeconds(30)));
@@ -95,6 +100,10 @@ public sealed class JetstreamOptionsTests
         });
         yield return Case("v2 kinds without commit and no collections", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Kinds = [JetstreamEventKind.Identity] });
         yield return Case("v1 server max size", new JetstreamOptions { ServerMaxMessageSize = int.MaxValue });
+        yield return Case("endpoints", new JetstreamOptions { Endpoints = [new Uri("wss://jetstream1.us-east.bsky.network"), new Uri("wss://jetstream2.us-east.bsky.network")] });
+        yield return Case("endpoints v2", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoints = [new Uri("wss://jetstream.us-east.bsky.network"), new Uri("wss://jetstream.us-west.bsky.network")] });
+        yield return Case("failover extremes low", new JetstreamOptions { FailoverAfterAttempts = 1, FailoverRewind = TimeSpan.Zero, FailoverDedupeCapacity = 1 });
+        yield return Case("failover extremes high", new JetstreamOptions { FailoverAfterAttempts = 1_000, FailoverRewind = TimeSpan.FromDays(1), FailoverDedupeCapacity = 10_000_000 });
         yield return Case("v1 prefix with one segment", new JetstreamOptions { WantedCollections = ["app.*"] });
         yield return Case("backoff extremes", new JetstreamOptions { Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromDays(1), Multiplier = 100, Jitter = 1 } });
     }
@@ -176,6 +185,17 @@ public sealed class JetstreamOptionsTests
         yield return Case("server max size 0", new JetstreamOptions { ServerMaxMessageSize = 0 }, "JetstreamOptions.ServerMaxMessageSize", "is 0", "between 1 and 2,147,483,647", "null");
         yield return Case("v2 dictionary directory blank", new JetstreamOptions { Protocol = JetstreamProtocol.V2, ZstdDictionaryDirectory = " " }, "JetstreamOptions.ZstdDictionaryDirectory", "must be a directory path");
         yield return Case("dictionary source null", new JetstreamOptions { DictionarySource = null! }, "JetstreamOptions.DictionarySource", "is null", "ClientWebSocketTransport.Default");
+        yield return Case("endpoints null", new JetstreamOptions { Endpoints = null! }, "JetstreamOptions.Endpoints", "is null", "empty list");
+        yield return Case("endpoint and endpoints", new JetstreamOptions { Endpoint = new Uri("wss://a.example"), Endpoints = [new Uri("wss://b.example")] }, "JetstreamOptions.Endpoint", "'wss://a.example/'", "while Endpoints is set", "one or the other");
+        yield return Case("endpoints http", new JetstreamOptions { Endpoints = [new Uri("wss://a.example"), new Uri("http://b.example")] }, "JetstreamOptions.Endpoints[1]", "'http'", "only ws and wss");
+        yield return Case("endpoints null element", new JetstreamOptions { Endpoints = [null!] }, "JetstreamOptions.Endpoints[0]", "is null");
+        yield return Case("endpoints duplicate", new JetstreamOptions { Endpoints = [new Uri("wss://a.example"), new Uri("wss://b.example"), new Uri("wss://a.example/")] }, "JetstreamOptions.Endpoints[2]", "same server as Endpoints[0]");
+        yield return Case("endpoints v1 path on v2", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoints = [new Uri("wss://a.example/subscribe")] }, "JetstreamOptions.Endpoints[0]", "protocol V1's");
+        yield return Case("endpoints too many", new JetstreamOptions { Endpoints = Enumerable.Range(0, 101).Select(i => new Uri($"wss://h{i}.example")).ToArray() }, "JetstreamOptions.Endpoints", "101 servers", "at most 100");
+        yield return Case("failover attempts 0", new JetstreamOptions { FailoverAfterAttempts = 0 }, "JetstreamOptions.FailoverAfterAttempts", "is 0", "between 1 and 1,000");
+        yield return Case("failover rewind negative", new JetstreamOptions { FailoverRewind = TimeSpan.FromSeconds(-1) }, "JetstreamOptions.FailoverRewind", "is -00:00:01", "between 0 and 1 day");
+        yield return Case("failover rewind 2 days", new JetstreamOptions { FailoverRewind = TimeSpan.FromDays(2) }, "JetstreamOptions.FailoverRewind", "is 2.00:00:00", "between 0 and 1 day");
+        yield return Case("failover dedupe 0", new JetstreamOptions { FailoverDedupeCapacity = 0 }, "JetstreamOptions.FailoverDedupeCapacity", "is 0", "between 1 and 10,000,000");
         yield return Case("compression undefined", new JetstreamOptions { Compression = (JetstreamCompression)7 }, "JetstreamOptions.Compression", "is 7", "JetstreamCompression.None or JetstreamCompression.Zstd");
         yield return Case("scheduler null", new JetstreamOptions { Scheduler = null! }, "JetstreamOptions.Scheduler", "is null", "DefaultScheduler.Instance");
         yield return Case("logger factory null", new JetstreamOptions { LoggerFactory = null! }, "JetstreamOptions.LoggerFactory", "is null", "NullLoggerFactory.Instance");
