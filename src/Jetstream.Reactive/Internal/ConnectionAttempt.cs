@@ -40,13 +40,13 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _lastActivityTicks;
     private long _now;
     private JetstreamSession.ReplayFloor? _floor;
     private long _replaySkipped;
     private long _duplicatesSkipped;
     private ZstdFrameDecoder? _zstd;
-    private readonly SemaphoreSlim _sendGate = new(1, 1);
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
     private volatile bool _restartForFilter;
