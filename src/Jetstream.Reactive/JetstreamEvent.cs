@@ -1,8 +1,9 @@
 namespace Jetstream.Reactive;
 
 /// <summary>
-/// One event from Jetstream. The concrete type is <see cref="CommitEvent"/>, <see cref="IdentityEvent"/> or
-/// <see cref="AccountEvent"/>; frames of any other kind are skipped and counted, never delivered.
+/// One event from Jetstream. The concrete type is <see cref="CommitEvent"/>, <see cref="IdentityEvent"/>,
+/// <see cref="AccountEvent"/> or (protocol v2 only) <see cref="SyncEvent"/>; frames of any other kind are skipped and
+/// counted, never delivered.
 /// </summary>
 /// <remarks>Events are immutable and safe to hand to other threads.</remarks>
 public abstract class JetstreamEvent
@@ -18,15 +19,16 @@ public abstract class JetstreamEvent
     public string Did { get; }
 
     /// <summary>
-    /// The Jetstream timestamp in microseconds since the Unix epoch (<c>time_us</c>). On the original (legacy) servers it
-    /// is unique and increasing per instance and is the cursor; on the newer server it is shared by every event of one
-    /// ingest batch.
+    /// The Jetstream timestamp in microseconds since the Unix epoch (v1 <c>time_us</c>; v2 <c>time</c>, converted). On the
+    /// original (legacy) servers it is unique and increasing per instance and is the cursor; on the newer server it is
+    /// shared by every event of one ingest batch.
     /// </summary>
     public long TimeUs { get; }
 
     /// <summary>
-    /// The server's sequence number for this event (the top-level <c>cursor</c> field), sent only by the newer
-    /// Jetstream server; <see langword="null"/> on legacy servers.
+    /// The server's sequence number for this event: the v2 <c>seq</c>, or the top-level <c>cursor</c> field that the newer
+    /// server adds to v1 frames; <see langword="null"/> on legacy servers. It only means something on the instance that
+    /// issued it.
     /// </summary>
     public long? ServerCursor { get; }
 

@@ -8,7 +8,7 @@ namespace Jetstream.Reactive;
 /// Decodes one v1 Jetstream frame (a bare JSON event) with <see cref="Utf8JsonReader"/>: no reflection, the record
 /// kept as raw UTF-8. Unknown fields are skipped; unknown kinds and malformed frames are reported, never thrown.
 /// </summary>
-public static class JetstreamEventDecoder
+public static partial class JetstreamEventDecoder
 {
     /// <summary>
     /// The deepest JSON nesting accepted in a frame (the event's own two levels included). Deeper frames are
@@ -233,122 +233,129 @@ public static class JetstreamEventDecoder
     // first fault is the one reported: never `failure ??= Read…(ref reader)`, which would skip the read.
     private static JetstreamDecodeResult? ReadCommit(ref Utf8JsonReader reader, ReadOnlySpan<byte> input, out JetstreamCommit? commit)
     {
-        commit = null;
-        string? rev = null;
-        string? collection = null;
-        string? rkey = null;
-        string? cid = null;
-        CommitOperation? operation = null;
-        ReadOnlyMemory<byte> record = default;
+        CommitFields fields = default;
         JetstreamDecodeResult? failure = null;
-
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("rev"u8))
-            {
-                var r = ReadString(ref reader, "commit.rev", out rev);
-                failure ??= r;
-            }
-            else if (reader.ValueTextEquals("operation"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    reader.Skip();
-                    failure ??= WrongType("commit.operation");
-                    continue;
-                }
-
-                operation = reader.ValueTextEquals("create"u8) ? CommitOperation.Create
-                    : reader.ValueTextEquals("update"u8) ? CommitOperation.Update
-                    : reader.ValueTextEquals("delete"u8) ? CommitOperation.Delete
-                    : null;
-                if (operation is null)
-                {
-                    failure ??= JetstreamDecodeResult.Malformed(MalformedFrameReason.InvalidValue, "commit.operation");
-                }
-            }
-            else if (reader.ValueTextEquals("collection"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    reader.Skip();
-                    failure ??= WrongType("commit.collection");
-                    continue;
-                }
-
-                collection = reader.ValueIsEscaped ? reader.GetString() : Collections.Get(reader.ValueSpan);
-            }
-            else if (reader.ValueTextEquals("rkey"u8))
-            {
-                var r = ReadString(ref reader, "commit.rkey", out rkey);
-                failure ??= r;
-            }
-            else if (reader.ValueTextEquals("cid"u8))
-            {
-                var r = ReadString(ref reader, "commit.cid", out cid, allowNull: true);
-                failure ??= r;
-            }
-            else if (reader.ValueTextEquals("record"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    // The record is copied out of the (pooled, reused) message buffer once, as raw UTF-8.
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    var end = (int)reader.BytesConsumed;
-                    record = input[start..end].ToArray();
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    reader.Skip();
-                    failure ??= WrongType("commit.record");
-                }
-            }
-            else
+            if (!TryReadCommitField(ref reader, input, "commit.", ref fields, ref failure))
             {
                 reader.Read();
                 reader.Skip();
             }
         }
 
-        if (failure is not null)
+        commit = null;
+        return failure ?? BuildCommit(in fields, "commit.", out commit);
+    }
+
+    /// <summary>Reads the value of the current property when it is one of a commit's fields (v1 <c>commit</c>, v2 <c>#commit</c> payload).</summary>
+    /// <returns>Whether the property was a commit field (read, or skipped after a fault).</returns>
+    private static bool TryReadCommitField(ref Utf8JsonReader reader, ReadOnlySpan<byte> input, string prefix, ref CommitFields fields, ref JetstreamDecodeResult? failure)
+    {
+        if (reader.ValueTextEquals("rev"u8))
         {
-            return failure;
+            var r = ReadString(ref reader, prefix + "rev", out fields.Rev);
+            failure ??= r;
+        }
+        else if (reader.ValueTextEquals("operation"u8))
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                reader.Skip();
+                failure ??= WrongType(prefix + "operation");
+                return true;
+            }
+
+            fields.Operation = reader.ValueTextEquals("create"u8) ? CommitOperation.Create
+                : reader.ValueTextEquals("update"u8) ? CommitOperation.Update
+                : reader.ValueTextEquals("delete"u8) ? CommitOperation.Delete
+                : null;
+            if (fields.Operation is null)
+            {
+                failure ??= JetstreamDecodeResult.Malformed(MalformedFrameReason.InvalidValue, prefix + "operation");
+            }
+        }
+        else if (reader.ValueTextEquals("collection"u8))
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                reader.Skip();
+                failure ??= WrongType(prefix + "collection");
+                return true;
+            }
+
+            fields.Collection = reader.ValueIsEscaped ? reader.GetString() : Collections.Get(reader.ValueSpan);
+        }
+        else if (reader.ValueTextEquals("rkey"u8))
+        {
+            var r = ReadString(ref reader, prefix + "rkey", out fields.RKey);
+            failure ??= r;
+        }
+        else if (reader.ValueTextEquals("cid"u8))
+        {
+            var r = ReadString(ref reader, prefix + "cid", out fields.Cid, allowNull: true);
+            failure ??= r;
+        }
+        else if (reader.ValueTextEquals("record"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                // The record is copied out of the (pooled, reused) message buffer once, as raw UTF-8.
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var end = (int)reader.BytesConsumed;
+                fields.Record = input[start..end].ToArray();
+            }
+            else if (reader.TokenType != JsonTokenType.Null)
+            {
+                reader.Skip();
+                failure ??= WrongType(prefix + "record");
+            }
+        }
+        else
+        {
+            return false;
         }
 
-        if (operation is not { } op)
+        return true;
+    }
+
+    private static JetstreamDecodeResult? BuildCommit(in CommitFields fields, string prefix, out JetstreamCommit? commit)
+    {
+        commit = null;
+        if (fields.Operation is not { } op)
         {
-            return Missing("commit.operation");
+            return Missing(prefix + "operation");
         }
 
-        if (collection is null)
+        if (fields.Collection is null)
         {
-            return Missing("commit.collection");
+            return Missing(prefix + "collection");
         }
 
-        if (rkey is null)
+        if (fields.RKey is null)
         {
-            return Missing("commit.rkey");
+            return Missing(prefix + "rkey");
         }
 
         if (op != CommitOperation.Delete)
         {
             // A create or update without its record or CID says nothing usable about the record.
-            if (record.IsEmpty)
+            if (fields.Record.IsEmpty)
             {
-                return Missing("commit.record");
+                return Missing(prefix + "record");
             }
 
-            if (cid is null)
+            if (fields.Cid is null)
             {
-                return Missing("commit.cid");
+                return Missing(prefix + "cid");
             }
         }
 
-        commit = new JetstreamCommit(rev ?? string.Empty, op, collection, rkey, cid, record);
+        commit = new JetstreamCommit(fields.Rev ?? string.Empty, op, fields.Collection, fields.RKey, fields.Cid, fields.Record);
         return null;
     }
 
@@ -493,6 +500,16 @@ public static class JetstreamEventDecoder
         Identity,
         Account,
         Unknown,
+    }
+
+    private struct CommitFields
+    {
+        public string? Rev;
+        public CommitOperation? Operation;
+        public string? Collection;
+        public string? RKey;
+        public string? Cid;
+        public ReadOnlyMemory<byte> Record;
     }
 
     private struct RelayFields

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Jetstream.Reactive;
 
@@ -17,6 +18,7 @@ public sealed class JetstreamHandshakeException : JetstreamException
     {
         StatusCode = statusCode;
         Body = body ?? string.Empty;
+        (Error, ErrorMessage) = ParseXrpcError(Body);
     }
 
     /// <summary>The HTTP status of the upgrade response.</summary>
@@ -25,9 +27,42 @@ public sealed class JetstreamHandshakeException : JetstreamException
     /// <summary>The start of the response body (at most 4 KiB), such as <c>invalid cursor: abc</c>.</summary>
     public string Body { get; }
 
+    /// <summary>
+    /// The XRPC error name when the body is a JSON <c>{"error": …, "message": …}</c> envelope, as protocol v2 sends
+    /// (<c>InvalidRequest</c>, <c>CursorTooOld</c>, <c>UnknownZstdDictionary</c>, <c>ServiceUnavailable</c>);
+    /// otherwise <see langword="null"/>. Match on this, never on the message text.
+    /// </summary>
+    public string? Error { get; }
+
+    /// <summary>The <c>message</c> of an XRPC error body, if it has one.</summary>
+    public string? ErrorMessage { get; }
+
     /// <inheritdoc />
     public override bool IsRetryable =>
         (int)StatusCode >= 500 || StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    private static (string? Error, string? Message) ParseXrpcError(string body)
+    {
+        var trimmed = body.AsSpan().Trim();
+        if (trimmed.IsEmpty || trimmed[0] != '{')
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return error is null ? (null, null) : (error, message);
+        }
+        catch (JsonException)
+        {
+            // A cut-off body (the transport keeps 4 KiB) or a page that is not JSON: no XRPC error to report.
+            return (null, null);
+        }
+    }
 
     private static string FormatMessage(HttpStatusCode status, string body)
     {

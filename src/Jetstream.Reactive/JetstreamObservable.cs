@@ -1,4 +1,5 @@
 using System.Reactive.Linq;
+using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Internal;
 using Jetstream.Reactive.Linq;
 using Microsoft.Extensions.Logging;
@@ -9,11 +10,12 @@ namespace Jetstream.Reactive;
 public static class JetstreamObservable
 {
     /// <summary>
-    /// Returns a cold stream of Jetstream events. Each subscription opens its own connection and keeps it alive:
-    /// a lost connection (server close, network error, 5xx, idle timeout) is re-made after a backoff, resuming from the
-    /// cursor of the last event delivered, and the server's replay of already-delivered events is skipped. A rejected
-    /// request (HTTP 4xx other than 408/429, or a close code that blames the request) ends the stream with
-    /// <c>OnError</c>. Disposing the subscription closes the connection.
+    /// Returns a cold stream of Jetstream events, over protocol v1 or v2 (<see cref="JetstreamOptions.Protocol"/>). Each
+    /// subscription opens its own connection and keeps it alive: a lost connection (server close, network error, 5xx,
+    /// idle timeout, a v2 <c>error</c> frame) is re-made after a backoff, resuming from the cursor of the last event
+    /// delivered, and the server's replay of already-delivered events is skipped. A rejected request (HTTP 4xx other
+    /// than 408/429 and the v2 rejections with a recovery of their own, or a close code that blames the request) ends
+    /// the stream with <c>OnError</c>. Disposing the subscription closes the connection.
     /// </summary>
     /// <remarks>
     /// Events reach the observer through a bounded buffer of <see cref="JetstreamOptions.BufferCapacity"/> on
@@ -36,16 +38,16 @@ public static class JetstreamObservable
     private sealed class JetstreamStream : IBufferedSource<JetstreamEvent>
     {
         private readonly JetstreamOptions _options;
-        private readonly SubscribeRequest _request;
         private readonly JetstreamMetrics _metrics;
         private readonly ILogger _logger;
+        private readonly ZstdDictionaryCache _dictionaries;
 
         public JetstreamStream(JetstreamOptions options)
         {
             _options = options;
-            _request = new SubscribeRequest(options);
             _metrics = JetstreamMetrics.For(options.MeterFactory);
             _logger = options.LoggerFactory.CreateLogger(JetstreamTelemetry.LoggerCategory);
+            _dictionaries = new ZstdDictionaryCache(options.ZstdDictionaryDirectory, _logger);
         }
 
         public IDisposable Subscribe(IObserver<JetstreamEvent> observer)
@@ -71,6 +73,6 @@ public static class JetstreamObservable
                 session);
         }
 
-        private JetstreamSession NewSession() => new(_options, _request, _metrics, _logger);
+        private JetstreamSession NewSession() => new(_options, _metrics, _logger, _dictionaries);
     }
 }

@@ -19,36 +19,117 @@ public sealed record JetstreamOptions
     /// <summary>The most DIDs a server accepts (after removing duplicates).</summary>
     public const int MaxWantedDids = 10_000;
 
-    /// <summary>The public host used when <see cref="Endpoint"/> is not set: <c>wss://jetstream2.us-east.bsky.network</c>.</summary>
+    /// <summary>
+    /// The public host used when <see cref="Endpoint"/> is not set: <c>wss://jetstream2.us-east.bsky.network</c>, a
+    /// legacy server that speaks protocol v1 only.
+    /// </summary>
     public static Uri DefaultEndpoint { get; } = new("wss://jetstream2.us-east.bsky.network");
 
     /// <summary>
+    /// The public host used for protocol v2 when <see cref="Endpoint"/> is left at <see cref="DefaultEndpoint"/>:
+    /// <c>wss://jetstream.us-east.bsky.network</c>, a newer server that speaks v1 and v2.
+    /// </summary>
+    public static Uri DefaultV2Endpoint { get; } = new("wss://jetstream.us-east.bsky.network");
+
+    /// <summary>
+    /// The wire protocol. Default <see cref="JetstreamProtocol.V1"/>, which every public host speaks;
+    /// <see cref="JetstreamProtocol.V2"/> needs a newer server (see <see cref="DefaultV2Endpoint"/>). Cursors of one
+    /// protocol mean nothing in the other.
+    /// </summary>
+    public JetstreamProtocol Protocol { get; init; } = JetstreamProtocol.V1;
+
+    /// <summary>
     /// The server: <c>wss://host</c> or <c>ws://host:port</c>, with or without a path. When the path is empty or
-    /// <c>/</c>, <c>/subscribe</c> is used. It must not carry a query or fragment: filters and cursor are options.
-    /// Default <see cref="DefaultEndpoint"/>.
+    /// <c>/</c>, the protocol's path is used (<c>/subscribe</c> for v1, <c>/xrpc/network.bsky.jetstream.subscribeEvents</c>
+    /// for v2). It must not carry a query or fragment: filters and cursor are options. Default
+    /// <see cref="DefaultEndpoint"/>, which means <see cref="DefaultV2Endpoint"/> when <see cref="Protocol"/> is v2.
     /// </summary>
     public Uri Endpoint { get; init; } = DefaultEndpoint;
 
     /// <summary>
+    /// Several servers, in order of preference, for failover; <see cref="Endpoint"/> is the one-server shorthand. Default
+    /// empty: just <see cref="Endpoint"/>. When set, <see cref="Endpoint"/> must be left at its default. The stream
+    /// starts on the first; after <see cref="FailoverAfterAttempts"/> failed attempts in a row it moves to the next (after
+    /// the last, back to the first), resuming <see cref="FailoverRewind"/> before the last delivered event's
+    /// <see cref="JetstreamEvent.TimeUs"/> and dropping the events it already delivered. Each must be valid as
+    /// <see cref="Endpoint"/> and appear once.
+    /// </summary>
+    public IReadOnlyList<Uri> Endpoints { get; init; } = [];
+
+    /// <summary>
+    /// How many attempts in a row may fail on one of <see cref="Endpoints"/> (without delivering an event) before the
+    /// stream moves to the next. Default 3; allowed from 1 to 1,000. An attempt that delivers an event resets the count.
+    /// </summary>
+    public int FailoverAfterAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// How far before the last delivered event the stream resumes after moving to another of <see cref="Endpoints"/>:
+    /// hosts stamp events with their own clocks and sequence numbers, so the new host is asked for
+    /// <c>time_us − FailoverRewind</c> (a timestamp cursor, on v2 as well). Default 10 s; allowed from 0 to 1 day.
+    /// </summary>
+    public TimeSpan FailoverRewind { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many recently delivered events are remembered, when <see cref="Endpoints"/> has more than one server, so that
+    /// the ones a rewound resume sends again are dropped. Default 100,000 (about 2 MB); allowed from 1 to 10,000,000.
+    /// It should cover <see cref="FailoverRewind"/> at your stream's rate.
+    /// </summary>
+    public int FailoverDedupeCapacity { get; init; } = 100_000;
+
+    /// <summary>
     /// Collections to receive commits for: full NSIDs (<c>app.bsky.feed.post</c>) or prefixes ending in <c>.*</c>
     /// (<c>app.bsky.graph.*</c>). Empty (the default) means all. Identity and account events are delivered whatever
-    /// this says. At most <see cref="MaxWantedCollections"/> distinct values.
+    /// this says. At most <see cref="MaxWantedCollections"/> distinct values. On v2 the part before <c>.*</c> must have
+    /// at least two segments (<c>app.bsky.*</c>, not <c>app.*</c>), as the v2 server checks.
     /// </summary>
     public IReadOnlyList<string> WantedCollections { get; init; } = [];
 
     /// <summary>
     /// Repositories to receive events for, as DIDs (<c>did:plc:…</c>, <c>did:web:…</c>). Empty (the default) means all.
-    /// At most <see cref="MaxWantedDids"/> distinct values. When the URL would exceed about 8 KB, the client connects
-    /// with <c>requireHello=true</c> and sends the filters in one <c>options_update</c> message instead.
+    /// At most <see cref="MaxWantedDids"/> distinct values. On v1, when the URL would exceed about 8 KB, the client
+    /// connects with <c>requireHello=true</c> and sends the filters in one <c>options_update</c> message instead; v2 has
+    /// no such message, so the DIDs always go in the URL.
     /// </summary>
     public IReadOnlyList<string> WantedDids { get; init; } = [];
 
     /// <summary>
+    /// New filters for the running stream, replacing <see cref="WantedCollections"/> and <see cref="WantedDids"/> each
+    /// time it emits. Default <see langword="null"/>: the filters never change. Each subscription to the stream subscribes
+    /// to it and stops when disposed. On v1 every valid update is sent at once as one <c>options_update</c> message with
+    /// both lists in full, and the latest filter is used for every reconnect; on v2 (which has no client messages) the
+    /// connection is made again at once from the cursor with the new parameters. An invalid update is logged, counted
+    /// and ignored. An error from this source is logged and the last filter stays.
+    /// </summary>
+    public IObservable<JetstreamFilter>? FilterUpdates { get; init; }
+
+    /// <summary>
+    /// The kinds of event to receive (protocol v2 only: <c>kinds</c>). Empty (the default) means all. On v1 the server
+    /// always sends identity and account events, so this option is rejected there. When it is set without
+    /// <see cref="JetstreamEventKind.Commit"/>, <see cref="WantedCollections"/> must be empty.
+    /// </summary>
+    public IReadOnlyList<JetstreamEventKind> Kinds { get; init; } = [];
+
+    /// <summary>
     /// Where to start: a value of <see cref="JetstreamEvent.Cursor"/> from an earlier run (unix microseconds, or the
-    /// newer server's sequence number). The server's replay is inclusive, so the event at the cursor comes again.
-    /// <see langword="null"/> (the default) starts at the live tail. Must be 0 or more.
+    /// newer server's sequence number; on v2 a sequence number, or unix microseconds when 10^15 or more). The server's
+    /// replay is inclusive, so the event at the cursor comes again. <see langword="null"/> (the default) starts at the
+    /// live tail. Must be 0 or more.
     /// </summary>
     public long? Cursor { get; init; }
+
+    /// <summary>
+    /// What to do when a v2 server answers <c>CursorTooOld</c> (the cursor is below what it keeps). Default
+    /// <see cref="JetstreamCursorTooOldBehavior.Fail"/>: the stream ends with the error. Protocol v2 only: a v1 server
+    /// silently starts at its oldest event instead.
+    /// </summary>
+    public JetstreamCursorTooOldBehavior OnCursorTooOld { get; init; } = JetstreamCursorTooOldBehavior.Fail;
+
+    /// <summary>
+    /// Asks the server to skip events whose JSON is larger than this many bytes (<c>maxMessageSizeBytes</c>). Default
+    /// <see langword="null"/>: not sent. Allowed from 1 to 2,147,483,647. Lossy (a skipped event may be a deletion), and
+    /// a no-op on legacy v1 servers; <see cref="MaxMessageSize"/> is the client-side limit.
+    /// </summary>
+    public int? ServerMaxMessageSize { get; init; }
 
     /// <summary>
     /// How many events may wait between the socket reader and the subscriber. When it is full, each further
@@ -67,10 +148,28 @@ public sealed record JetstreamOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// The largest message accepted, in bytes. A larger message is read to its end without being stored, skipped and
-    /// counted as <see cref="MalformedFrameReason.TooLarge"/>. Default 32 MiB; allowed from 1 KiB to 1 GiB.
+    /// The largest message accepted, in bytes, both as received and, for a zstd frame, once decompressed. A larger message
+    /// is read to its end without being stored, skipped and counted as <see cref="MalformedFrameReason.TooLarge"/>; a
+    /// zstd frame that would decompress to more is skipped and counted as
+    /// <see cref="MalformedFrameReason.DecompressedTooLarge"/>. Default 32 MiB; allowed from 1 KiB to 1 GiB.
     /// </summary>
     public int MaxMessageSize { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Whether to ask the server for zstd-compressed frames. Default <see cref="JetstreamCompression.None"/>. With
+    /// <see cref="JetstreamCompression.Zstd"/>, v1 sends <c>compress=true</c> and decodes binary frames with the bundled v1
+    /// dictionary; v2 fetches the server's current dictionary (through <see cref="DictionarySource"/>, falling back to
+    /// the bundled one) and sends <c>zstdDictionary=&lt;id&gt;</c>. Text and binary frames are both decoded whatever is
+    /// asked for, and a decompressed frame is held to <see cref="MaxMessageSize"/> as well.
+    /// </summary>
+    public JetstreamCompression Compression { get; init; } = JetstreamCompression.None;
+
+    /// <summary>
+    /// A directory where fetched v2 zstd dictionaries are kept by ID (<c>jetstream-zstd-&lt;id&gt;.zdict</c>), so a
+    /// dictionary the server names after a rotation is read from disk instead of downloaded again. Default
+    /// <see langword="null"/>: dictionaries are cached in memory only. Protocol v2 only. Created when missing.
+    /// </summary>
+    public string? ZstdDictionaryDirectory { get; init; }
 
     /// <summary>
     /// The scheduler for every timer (backoff, idle timeout) and for delivering events to the subscriber.
@@ -90,6 +189,12 @@ public sealed record JetstreamOptions
 
     /// <summary>Opens WebSocket connections. Default <see cref="ClientWebSocketTransport.Default"/>; tests replace it.</summary>
     public IJetstreamTransport Transport { get; init; } = ClientWebSocketTransport.Default;
+
+    /// <summary>
+    /// Downloads v2 zstd dictionaries from the host being connected to. Default <see cref="ClientWebSocketTransport.Default"/>;
+    /// tests replace it. Used only with protocol v2 and <see cref="JetstreamCompression.Zstd"/>.
+    /// </summary>
+    public IJetstreamDictionarySource DictionarySource { get; init; } = ClientWebSocketTransport.Default;
 
     /// <summary>Checks every option and throws one exception that lists each problem.</summary>
     /// <exception cref="JetstreamOptionsException">At least one option is out of range; the message says which, its value and what is allowed.</exception>

@@ -9,7 +9,7 @@ public enum MalformedFrameReason
     /// <summary>The message was larger than <see cref="JetstreamOptions.MaxMessageSize"/> (<c>too_large</c>); its bytes were discarded unread.</summary>
     TooLarge,
 
-    /// <summary>A binary frame, which this client does not decode (<c>binary_frame</c>).</summary>
+    /// <summary>A binary frame that is not a zstd frame (it does not start with the zstd magic number) (<c>binary_frame</c>).</summary>
     BinaryFrame,
 
     /// <summary>The bytes are not valid UTF-8 (<c>invalid_utf8</c>).</summary>
@@ -32,4 +32,20 @@ public enum MalformedFrameReason
 
     /// <summary>A field has a value outside what the protocol allows, such as an unknown commit operation (<c>invalid_value</c>).</summary>
     InvalidValue,
+
+    /// <summary>
+    /// A zstd frame whose header names a dictionary other than the one this connection decodes with
+    /// (<c>zstd_dictionary_mismatch</c>); the detail names both IDs.
+    /// </summary>
+    ZstdDictionaryMismatch,
+
+    /// <summary>
+    /// A zstd frame that would decompress to more than <see cref="JetstreamOptions.MaxMessageSize"/> (<c>decompressed_too_large</c>),
+    /// such as a decompression bomb. It is rejected from its header when the header declares the size, and otherwise
+    /// as soon as the output reaches the limit, so memory never grows past it.
+    /// </summary>
+    DecompressedTooLarge,
+
+    /// <summary>A zstd frame that could not be decoded: a truncated or damaged frame, or data after it (<c>zstd_corrupt</c>).</summary>
+    ZstdCorrupt,
 }

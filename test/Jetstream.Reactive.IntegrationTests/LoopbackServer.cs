@@ -157,17 +157,30 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
         public long? Cursor => Query["cursor"] is { } c ? long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-        public async Task<WebSocket> AcceptAsync(CancellationToken token)
+        public async Task<WebSocket> AcceptAsync(CancellationToken token, string? subProtocol = null)
         {
             var key = Headers["Sec-WebSocket-Key"];
 #pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key.
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
 #pragma warning restore CA5350
-            var response = $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n";
+            var protocol = subProtocol is null ? "" : $"Sec-WebSocket-Protocol: {subProtocol}\r\n";
+            var response = $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n{protocol}Sec-WebSocket-Accept: {accept}\r\n\r\n";
             await _stream.WriteAsync(Encoding.ASCII.GetBytes(response), token);
-            Socket = WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+            Socket = WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions { IsServer = true, SubProtocol = subProtocol, KeepAliveInterval = Timeout.InfiniteTimeSpan });
             return Socket;
         }
+
+        /// <summary>Answers a plain HTTP request (no upgrade) and ends the connection.</summary>
+        public async Task RespondAsync(int status, string reason, string contentType, byte[] body, CancellationToken token)
+        {
+            var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+            await _stream.WriteAsync(Encoding.ASCII.GetBytes(head), token);
+            await _stream.WriteAsync(body, token);
+            await _stream.FlushAsync(token);
+        }
+
+        public Task SendBinaryAsync(byte[] bytes, CancellationToken token) =>
+            Socket!.SendAsync(bytes, WebSocketMessageType.Binary, true, token);
 
         public async Task RejectAsync(int status, string reason, string body, CancellationToken token)
         {

@@ -342,7 +342,7 @@ public sealed class JetstreamObservableTests
             ["not_json"] = 1,
             ["invalid_utf8"] = 1,
             ["empty"] = 1,
-            ["binary_frame"] = 1,
+            ["zstd_corrupt"] = 1,
             ["missing_field"] = 1,
             ["not_an_object"] = 1,
             ["too_large"] = 2,

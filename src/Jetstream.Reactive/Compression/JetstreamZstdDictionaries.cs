@@ -15,6 +15,9 @@ public static class JetstreamZstdDictionaries
     /// <summary>The ID of the bundled v2 dictionary: 20260811.</summary>
     public const uint BundledV2Id = 20260811;
 
+    /// <summary>The largest dictionary the client accepts from a server: 4 MiB (the published ones are 64 KiB and 110 KiB).</summary>
+    public const int MaxSize = 4 * 1024 * 1024;
+
     private const uint DictionaryMagic = 0xEC30A437;
 
     private static readonly Lazy<byte[]> V1Bytes = new(() => Load("legacy_subscribe.zdict"));

@@ -7,6 +7,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Security.Authentication;
 using System.Text;
+using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Transport;
 
 namespace Jetstream.Reactive.Internal;
@@ -30,6 +31,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private static readonly KeyValuePair<string, object?> DuplicateTag = new(JetstreamMetrics.ReasonTag, "duplicate");
     private static readonly KeyValuePair<string, object?> UnknownKindTag = new(JetstreamMetrics.ReasonTag, "unknown_kind");
+    private static readonly KeyValuePair<string, object?> UnknownTypeTag = new(JetstreamMetrics.ReasonTag, "unknown_type");
 
     private readonly JetstreamSession _session;
     private readonly IObserver<JetstreamEvent> _observer;
@@ -38,7 +40,16 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _lastActivityTicks;
+    private long _now;
+    private JetstreamSession.ReplayFloor? _floor;
+    private long _replaySkipped;
+    private long _duplicatesSkipped;
+    private ZstdFrameDecoder? _zstd;
+    private WebSocket? _openSocket;
+    private long _appliedFilterVersion;
+    private volatile bool _restartForFilter;
     private volatile bool _idleExpired;
     private volatile bool _disposed;
 
@@ -65,15 +76,80 @@ internal sealed class ConnectionAttempt : IDisposable
         _cts.Cancel();
     }
 
+    /// <summary>
+    /// The session's filter changed. v1: send the latest filter in an <c>options_update</c> now if the socket is open
+    /// (otherwise it is sent, or carried by the URL, when the connection is made). v2: end this connection so that the
+    /// next one carries the new parameters.
+    /// </summary>
+    public void FilterChanged()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_session.Options.Protocol == JetstreamProtocol.V2)
+        {
+            _restartForFilter = true;
+            _cts.Cancel();
+            return;
+        }
+
+        _ = SendLatestFilterAsync();
+    }
+
+    private async Task SendLatestFilterAsync()
+    {
+        if (Volatile.Read(ref _openSocket) is not { } socket)
+        {
+            return;
+        }
+
+        var token = _cts.Token;
+        try
+        {
+            await _sendGate.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            // Each send carries the latest filter, so updates that arrive while one is being sent collapse into one.
+            var (collections, dids, version) = _session.LatestFilter();
+            if (version <= _appliedFilterVersion)
+            {
+                return;
+            }
+
+            var message = SubscribeRequest.BuildOptionsUpdate(collections, dids, _session.Options.ServerMaxMessageSize);
+            await socket.SendAsync(message, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+            _appliedFilterVersion = version;
+            _session.Logger.FilterUpdateSent(collections.Count, dids.Count, message.Length);
+        }
+#pragma warning disable CA1031 // A failed send means a failed socket: the reader sees it and the reconnect carries the filter.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
     private async Task RunAsync()
     {
         var options = _session.Options;
-        var request = _session.Request;
+        var (request, filterVersion) = _session.AttemptStarted(this);
+        _appliedFilterVersion = filterVersion;
         var metrics = _session.Metrics;
         var logger = _session.Logger;
         var cursor = _session.ResumeCursor;
-        var floor = _session.Floor;
-        long replaySkipped = 0;
+        var v2 = request.Protocol == JetstreamProtocol.V2;
+        _floor = _session.Floor;
         WebSocket? socket = null;
         var buffer = new MessageBuffer(options.MaxMessageSize);
         Exception? failure = null;
@@ -83,8 +159,16 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             Touch();
             ScheduleIdleCheck(_idleTimeout);
+            uint? dictionary = null;
+            if (_session.Compression is { } compression)
+            {
+                // Fetching the dictionary is part of the attempt: the idle timeout and dispose cancel it too.
+                dictionary = (await compression.PrepareAsync(request, token).ConfigureAwait(false))?.Id;
+                Touch();
+            }
+
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
-            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor), [], Headers), token).ConfigureAwait(false);
+            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers), token).ConfigureAwait(false);
             Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
 
@@ -94,10 +178,17 @@ internal sealed class ConnectionAttempt : IDisposable
                 logger.HelloSent(request.Collections.Count, request.Dids.Count, hello.Length);
             }
 
+            if (!v2)
+            {
+                // From here on filter updates are sent on this socket; one that arrived while connecting goes now.
+                Volatile.Write(ref _openSocket, socket);
+                await SendLatestFilterAsync().ConfigureAwait(false);
+            }
+
             while (true)
             {
                 var frame = await buffer.ReceiveAsync(socket, token).ConfigureAwait(false);
-                var now = Touch();
+                _now = Touch();
                 if (frame.Type == WebSocketMessageType.Close)
                 {
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
@@ -115,48 +206,40 @@ internal sealed class ConnectionAttempt : IDisposable
                 var bytes = buffer.Span(frame.Length);
                 if (frame.Type == WebSocketMessageType.Binary)
                 {
-                    Malformed(MalformedFrameReason.BinaryFrame, null, frame.TotalBytes, bytes);
+                    // Binary means zstd, whether or not it was asked for: the server decides the framing.
+                    _zstd ??= NewZstdDecoder();
+                    if (_zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
+                    {
+                        Malformed(zstdFailure, zstdDetail, frame.TotalBytes, bytes, binary: true);
+                        continue;
+                    }
+
+                    metrics.BytesDecompressed.Add(json.Length);
+                    bytes = json;
+                }
+
+                if (!v2)
+                {
+                    Handle(JetstreamEventDecoder.Decode(bytes), frame.TotalBytes, bytes, unknownIsType: false);
                     continue;
                 }
 
-                var result = JetstreamEventDecoder.Decode(bytes);
-                if (result.Event is { } e)
+                var decoded = JetstreamEventDecoder.DecodeV2(bytes);
+                if (decoded.Kind == V2FrameKind.Info)
                 {
-                    metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
-                    if (floor is { } f)
-                    {
-                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect,
-                        // until the first event past it; after that, an older time_us is a reorder, not a replay.
-                        if (f.Covers(e))
-                        {
-                            replaySkipped++;
-                            metrics.EventsSkipped.Add(1, DuplicateTag);
-                            continue;
-                        }
-
-                        floor = null;
-                        if (replaySkipped > 0)
-                        {
-                            logger.ReplaySkipped(replaySkipped, f.Cursor);
-                        }
-                    }
-
-                    if (metrics.Lag.Enabled)
-                    {
-                        metrics.Lag.Record(((now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
-                    }
-
-                    _session.Advance(e);
-                    _observer.OnNext(e);
+                    // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
+                    metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
+                    logger.ServerInfo(request.DisplayEndpoint, decoded.Name!, decoded.Message);
                 }
-                else if (result.UnknownKind is { } kind)
+                else if (decoded.Kind == V2FrameKind.Error)
                 {
-                    metrics.EventsSkipped.Add(1, UnknownKindTag);
-                    logger.UnknownKind(kind);
+                    // The server closes right after an error frame; reconnecting from the cursor is the documented answer.
+                    failure = new JetstreamServerErrorException(decoded.Name!, decoded.Message);
+                    break;
                 }
                 else
                 {
-                    Malformed(result.MalformedReason!.Value, result.Detail, frame.TotalBytes, bytes);
+                    Handle(decoded.Result, frame.TotalBytes, bytes, unknownIsType: true);
                 }
             }
         }
@@ -164,13 +247,26 @@ internal sealed class ConnectionAttempt : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = Classify(ex);
+            failure = _restartForFilter ? new FilterChangedException() : Classify(ex);
         }
         finally
         {
+            _session.AttemptEnded(this);
+            Volatile.Write(ref _openSocket, null);
             _idleTimer.Dispose();
             socket?.Dispose();
             buffer.Dispose();
+            _zstd?.Dispose();
+        }
+
+        if (_replaySkipped > 0 && _floor is { } unfinished)
+        {
+            logger.ReplaySkipped(_replaySkipped, unfinished.Cursor);
+        }
+
+        if (_duplicatesSkipped > 0)
+        {
+            logger.DuplicatesSkipped(_duplicatesSkipped);
         }
 
         if (_disposed)
@@ -185,6 +281,79 @@ internal sealed class ConnectionAttempt : IDisposable
         }
 
         _observer.OnError(failure ?? new JetstreamConnectionClosedException(null, null));
+    }
+
+    private ZstdFrameDecoder NewZstdDecoder()
+    {
+        var (id, dictionary) = _session.Request.Protocol == JetstreamProtocol.V2
+            ? _session.Compression?.Decoding ?? (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2)
+            : (JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1);
+        return new ZstdFrameDecoder(id, dictionary, _session.Options.MaxMessageSize);
+    }
+
+    /// <summary>Delivers a decoded event (after the replay floor), or counts a skipped or malformed frame.</summary>
+    private void Handle(JetstreamDecodeResult result, long length, ReadOnlySpan<byte> bytes, bool unknownIsType)
+    {
+        var metrics = _session.Metrics;
+        if (result.Event is { } e)
+        {
+            metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
+            if (_floor is { } f)
+            {
+                // The server replays inclusively from the cursor: skip what was delivered before the reconnect. On v1,
+                // only until the first event past it; after that, an older time_us is a reorder, not a replay.
+                if (f.Covers(e))
+                {
+                    _replaySkipped++;
+                    metrics.EventsSkipped.Add(1, DuplicateTag);
+                    return;
+                }
+
+                if (!f.Persistent)
+                {
+                    _floor = null;
+                    if (_replaySkipped > 0)
+                    {
+                        _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
+                        _replaySkipped = 0;
+                    }
+                }
+            }
+
+            // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
+            // Remembering it here is remembering it as delivered: it is passed on right below.
+            if (_session.Recent is { } recent && !recent.TryAdd(e))
+            {
+                _duplicatesSkipped++;
+                metrics.EventsSkipped.Add(1, DuplicateTag);
+                return;
+            }
+
+            if (metrics.Lag.Enabled)
+            {
+                metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
+            }
+
+            _session.Advance(e);
+            _observer.OnNext(e);
+        }
+        else if (result.UnknownKind is { } kind)
+        {
+            if (unknownIsType)
+            {
+                metrics.EventsSkipped.Add(1, UnknownTypeTag);
+                _session.Logger.UnknownType(kind);
+            }
+            else
+            {
+                metrics.EventsSkipped.Add(1, UnknownKindTag);
+                _session.Logger.UnknownKind(kind);
+            }
+        }
+        else
+        {
+            Malformed(result.MalformedReason!.Value, result.Detail, length, bytes);
+        }
     }
 
     private Exception Classify(Exception ex) => ex switch
@@ -214,14 +383,17 @@ internal sealed class ConnectionAttempt : IDisposable
         }
     }
 
-    private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes)
+    private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)
     {
         _session.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
         if (_session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
-            _session.Logger.MalformedFrame(reason, detail, length, Prefix(bytes));
+            _session.Logger.MalformedFrame(reason, detail, length, binary ? HexPrefix(bytes) : Prefix(bytes));
         }
     }
+
+    private static string HexPrefix(ReadOnlySpan<byte> bytes) =>
+        Convert.ToHexString(bytes[..Math.Min(bytes.Length, LogPrefixBytes / 2)]) + (bytes.Length > LogPrefixBytes / 2 ? "…" : "");
 
     private static string Prefix(ReadOnlySpan<byte> bytes)
     {

@@ -11,6 +11,8 @@ internal sealed class JetstreamMetrics
 {
     public const string KindTag = "jetstream.event.kind";
     public const string ReasonTag = "jetstream.reason";
+    public const string InfoNameTag = "jetstream.info.name";
+    public const string OutcomeTag = "jetstream.outcome";
 
     private static readonly ConditionalWeakTable<IMeterFactory, JetstreamMetrics> ByFactory = [];
     private static readonly Lazy<JetstreamMetrics> Shared = new(() => new JetstreamMetrics(new Meter(JetstreamTelemetry.MeterName, Version)));
@@ -24,9 +26,16 @@ internal sealed class JetstreamMetrics
         EventsDropped = meter.CreateCounter<long>("jetstream.client.events.dropped", "{event}", "Events dropped because the subscriber's buffer was full.");
         EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not delivered: unknown kinds, and replayed events already delivered before a reconnect.");
         BytesReceived = meter.CreateCounter<long>("jetstream.client.bytes.received", "By", "Message bytes received from the socket.");
+        BytesDecompressed = meter.CreateCounter<long>("jetstream.client.bytes.decompressed", "By", "Bytes of JSON decoded from zstd frames.");
         Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts).");
         MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
         BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
+        InfosReceived = meter.CreateCounter<long>("jetstream.client.infos.received", "{notice}", "v2 #info notices from the server (such as OutdatedCursor), by name.");
+        CursorRestarts = meter.CreateCounter<long>("jetstream.client.cursor.restarts", "{restart}", "Times a v2 cursor the server no longer held was given up for the live tail (OnCursorTooOld = RestartFromLive).");
+        DictionaryFetches = meter.CreateCounter<long>("jetstream.client.dictionary.fetches", "{fetch}", "v2 zstd dictionary downloads, by outcome.");
+        CompressionFallbacks = meter.CreateCounter<long>("jetstream.client.compression.fallbacks", "{fallback}", "Subscriptions that gave up v2 zstd and went on uncompressed.");
+        FilterUpdates = meter.CreateCounter<long>("jetstream.client.filter.updates", "{update}", "Filter updates from JetstreamOptions.FilterUpdates, by outcome (applied, rejected).");
+        Failovers = meter.CreateCounter<long>("jetstream.client.failovers", "{failover}", "Moves to the next of JetstreamOptions.Endpoints after failed attempts in a row.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
 
@@ -38,9 +47,23 @@ internal sealed class JetstreamMetrics
 
     public Counter<long> BytesReceived { get; }
 
+    public Counter<long> BytesDecompressed { get; }
+
     public Counter<long> Reconnects { get; }
 
     public Counter<long> MalformedFrames { get; }
+
+    public Counter<long> InfosReceived { get; }
+
+    public Counter<long> CursorRestarts { get; }
+
+    public Counter<long> DictionaryFetches { get; }
+
+    public Counter<long> CompressionFallbacks { get; }
+
+    public Counter<long> FilterUpdates { get; }
+
+    public Counter<long> Failovers { get; }
 
     public UpDownCounter<long> BufferDepth { get; }
 
@@ -53,7 +76,15 @@ internal sealed class JetstreamMetrics
     {
         JetstreamEventKind.Commit => "commit",
         JetstreamEventKind.Identity => "identity",
-        _ => "account",
+        JetstreamEventKind.Account => "account",
+        _ => "sync",
+    };
+
+    /// <summary>The info name as a tag: the known names, else <c>other</c> (a server could invent any number of names).</summary>
+    public static string InfoNameTagValue(string name) => name switch
+    {
+        "OutdatedCursor" => "OutdatedCursor",
+        _ => "other",
     };
 
     public static string ReasonTagValue(MalformedFrameReason reason) => reason switch
@@ -67,6 +98,10 @@ internal sealed class JetstreamMetrics
         MalformedFrameReason.TooDeep => "too_deep",
         MalformedFrameReason.MissingField => "missing_field",
         MalformedFrameReason.WrongType => "wrong_type",
-        _ => "invalid_value",
+        MalformedFrameReason.InvalidValue => "invalid_value",
+        MalformedFrameReason.ZstdDictionaryMismatch => "zstd_dictionary_mismatch",
+        MalformedFrameReason.DecompressedTooLarge => "decompressed_too_large",
+        MalformedFrameReason.ZstdCorrupt => "zstd_corrupt",
+        _ => "other",
     };
 }

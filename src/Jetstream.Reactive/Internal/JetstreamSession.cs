@@ -1,60 +1,183 @@
+using System.Reactive.Disposables;
 using System.Reactive.Linq;
+using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Linq;
 using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Reactive.Internal;
 
 /// <summary>
-/// One subscription's logical connection: the cursor that survives reconnects, the attempts, and the monitor of its
-/// buffer. Attempts run one after another (the retry operator subscribes the next only after the previous failed), so
-/// the cursor state needs no lock.
+/// One subscription's logical connection: the cursor that survives reconnects, the attempts, the current host and
+/// filter, the v2 compression state, and the monitor of its buffer. Attempts run one after another (the retry operator subscribes the
+/// next only after the previous failed), so the cursor state needs no lock; the filter, which
+/// <see cref="JetstreamOptions.FilterUpdates"/> changes from any thread, is guarded by a lock.
 /// </summary>
 internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 {
+    private const string CursorTooOld = "CursorTooOld";
+    private const string UnknownZstdDictionary = "UnknownZstdDictionary";
+
     private long? _lastCursor;
     private bool _lastIsSeq;
+    private long _lastTimeUs;
+    private int _lastEndpoint;
+    private bool _configuredCursorAbandoned;
+    private bool _retryAtOnce;
     private int _attempts;
+    private bool _deliveredThisAttempt;
+    private int _failuresInRow;
+    private string _attemptEndpoint;
 
-    public JetstreamSession(JetstreamOptions options, SubscribeRequest request, JetstreamMetrics metrics, ILogger logger)
+    private readonly Lock _gate = new();
+    private readonly IReadOnlyList<Uri> _endpoints;
+    private int _endpoint;
+    private IReadOnlyList<string> _collections;
+    private IReadOnlyList<string> _dids;
+    private long _filterVersion;
+    private SubscribeRequest _request;
+    private ConnectionAttempt? _current;
+
+    public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries)
     {
         Options = options;
-        Request = request;
         Metrics = metrics;
         Logger = logger;
+        _endpoints = EndpointList.Resolve(options);
+        _collections = options.WantedCollections;
+        _dids = options.WantedDids;
+        _request = BuildRequest();
+        _attemptEndpoint = _request.DisplayEndpoint;
+        if (_endpoints.Count > 1)
+        {
+            Recent = new RecentEventWindow(options.FailoverDedupeCapacity);
+        }
+
+        if (options.Protocol == JetstreamProtocol.V2 && options.Compression == JetstreamCompression.Zstd)
+        {
+            Compression = new V2Compression(dictionaries, options.DictionarySource, metrics, logger);
+        }
     }
 
     public JetstreamOptions Options { get; }
 
-    public SubscribeRequest Request { get; }
+    /// <summary>The request of the next attempt (host and latest filter).</summary>
+    public SubscribeRequest Request
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _request;
+            }
+        }
+    }
 
     public JetstreamMetrics Metrics { get; }
 
     public ILogger Logger { get; }
 
-    /// <summary>The cursor for the next connection: the last delivered event's, else the configured start.</summary>
-    public long? ResumeCursor => _lastCursor ?? Options.Cursor;
+    /// <summary>The v2 zstd state, when v2 compression was asked for.</summary>
+    public V2Compression? Compression { get; }
 
     /// <summary>
-    /// The replay floor for the next connection: the last delivered event's cursor. Never the configured start cursor:
-    /// a configured cursor asks for an inclusive replay, and a timestamp must never become a sequence floor.
+    /// The identities of recently delivered events, when there are several hosts: a resume on another host is rewound,
+    /// and what it sends again is dropped by identity.
     /// </summary>
-    public ReplayFloor? Floor => _lastCursor is { } c ? new ReplayFloor(c, _lastIsSeq) : null;
+    public RecentEventWindow? Recent { get; }
 
-    /// <summary>The connection events of this session, retried with backoff (no buffer).</summary>
-    public IObservable<JetstreamEvent> Connections() =>
-        Observable.Create<JetstreamEvent>(observer =>
+    /// <summary>
+    /// The cursor for the next connection: the last delivered event's when it came from the host being connected to;
+    /// its <c>time_us</c> minus <see cref="JetstreamOptions.FailoverRewind"/> when it came from another (cursors are
+    /// per instance, times roughly agree); else the configured start.
+    /// </summary>
+    public long? ResumeCursor =>
+        _lastCursor is { } c
+            ? _lastEndpoint == _endpoint ? c : Math.Max(0, _lastTimeUs - (Options.FailoverRewind.Ticks / (TimeSpan.TicksPerMillisecond / 1000)))
+            : _configuredCursorAbandoned ? null : Options.Cursor;
+
+    /// <summary>
+    /// The replay floor for the next connection: the last delivered event's cursor, when it came from the same host.
+    /// Never the configured start cursor, nor a rewound one: a configured cursor asks for an inclusive replay, and a
+    /// timestamp must never become a sequence floor. On v2 the floor holds for the whole connection (the server sends
+    /// strictly increasing seqs); on v1 it ends at the first newer event, because legacy servers may reorder at the
+    /// replay-to-live cutover.
+    /// </summary>
+    public ReplayFloor? Floor =>
+        _lastCursor is { } c && _lastEndpoint == _endpoint ? new ReplayFloor(c, _lastIsSeq, Options.Protocol == JetstreamProtocol.V2) : null;
+
+    /// <summary>
+    /// The connection events of this session, retried with backoff (no buffer). Subscribing also subscribes to
+    /// <see cref="JetstreamOptions.FilterUpdates"/> — first, so that a source that emits at once shapes the first
+    /// connection — and disposing ends both.
+    /// </summary>
+    public IObservable<JetstreamEvent> Connections()
+    {
+        var retried = new RetryWithBackoffObservable<JetstreamEvent>(
+            Observable.Create<JetstreamEvent>(observer =>
             {
                 var attempt = new ConnectionAttempt(this, observer, ++_attempts);
                 attempt.Start();
                 return attempt;
-            })
-            .RetryWithBackoff(Options.Backoff, ShouldRetry, Options.Scheduler, OnRetry);
+            }),
+            Options.Backoff,
+            ShouldRetry,
+            Options.Scheduler,
+            OnRetry,
+            _ => _retryAtOnce);
+        if (Options.FilterUpdates is not { } updates)
+        {
+            return retried;
+        }
+
+        return Observable.Create<JetstreamEvent>(observer =>
+        {
+            var filters = updates.Subscribe(OnFilter, OnFilterError);
+            var connections = retried.Subscribe(observer);
+            return StableCompositeDisposable.Create(connections, filters);
+        });
+    }
+
+    /// <summary>Registers the attempt that is starting; returns the request it connects with and that filter's version.</summary>
+    public (SubscribeRequest Request, long FilterVersion) AttemptStarted(ConnectionAttempt attempt)
+    {
+        _deliveredThisAttempt = false;
+        lock (_gate)
+        {
+            _current = attempt;
+            _attemptEndpoint = _request.DisplayEndpoint;
+            return (_request, _filterVersion);
+        }
+    }
+
+    public void AttemptEnded(ConnectionAttempt attempt)
+    {
+        lock (_gate)
+        {
+            if (_current == attempt)
+            {
+                _current = null;
+            }
+        }
+    }
+
+    /// <summary>The latest filter and its version, for a v1 <c>options_update</c>.</summary>
+    public (IReadOnlyList<string> Collections, IReadOnlyList<string> Dids, long Version) LatestFilter()
+    {
+        lock (_gate)
+        {
+            return (_request.Collections, _request.Dids, _filterVersion);
+        }
+    }
 
     /// <summary>Records that <paramref name="e"/> is being delivered downstream: the next reconnect resumes from it.</summary>
     public void Advance(JetstreamEvent e)
     {
         _lastCursor = e.Cursor;
         _lastIsSeq = e.ServerCursor is not null;
+        _lastTimeUs = e.TimeUs;
+        _lastEndpoint = _endpoint;
+        _deliveredThisAttempt = true;
+        _failuresInRow = 0;
     }
 
     public void DepthChanged(int delta) => Metrics.BufferDepth.Add(delta);
@@ -70,10 +193,119 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     public void EpisodeEnded(long dropped) => Logger.BufferRecovered(dropped);
 
+    private void OnFilter(JetstreamFilter filter)
+    {
+        var errors = OptionsValidation.FilterErrors(filter, Options).ToList();
+        if (errors.Count > 0)
+        {
+            Metrics.FilterUpdates.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.OutcomeTag, "rejected"));
+            // Filters are never logged above Debug: the Warning names the fields at fault, not their values.
+            if (Logger.IsEnabled(LogLevel.Warning))
+            {
+                Logger.FilterUpdateRejected(string.Join("; ", errors.Select(FieldOf).Distinct(StringComparer.Ordinal)));
+            }
+
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                Logger.FilterUpdateRejectedDetail(string.Join(" ", errors));
+            }
+            return;
+        }
+
+        ConnectionAttempt? current;
+        bool changed;
+        lock (_gate)
+        {
+            var request = new SubscribeRequest(Options, _endpoints[_endpoint], filter.WantedCollections, filter.WantedDids);
+            changed = !request.Collections.SequenceEqual(_request.Collections, StringComparer.Ordinal)
+                || !request.Dids.SequenceEqual(_request.Dids, StringComparer.Ordinal);
+            _collections = filter.WantedCollections;
+            _dids = filter.WantedDids;
+            _request = request;
+            _filterVersion++;
+            current = _current;
+        }
+
+        Metrics.FilterUpdates.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.OutcomeTag, "applied"));
+
+        // v1 sends every update (the server replaces its filter); v2 reconnects only when the filter really changed.
+        if (current is not null && (changed || Options.Protocol == JetstreamProtocol.V1))
+        {
+            current.FilterChanged();
+        }
+    }
+
+    private static string FieldOf(string error)
+    {
+        var end = error.Length;
+        foreach (var marker in (ReadOnlySpan<string>)[" is ", " has ", ";"])
+        {
+            var i = error.IndexOf(marker, StringComparison.Ordinal);
+            if (i > 0 && i < end)
+            {
+                end = i;
+            }
+        }
+
+        return error[..end];
+    }
+
+    private void OnFilterError(Exception error) => Logger.FilterUpdatesFailed(error.Message, error);
+
+    private SubscribeRequest BuildRequest() => new(Options, _endpoints[_endpoint], _collections, _dids);
+
+    /// <summary>An attempt failed in a way worth retrying: count it, and after enough in a row move to the next host.</summary>
+    private void CountFailure()
+    {
+        if (_deliveredThisAttempt || _endpoints.Count < 2 || ++_failuresInRow < Options.FailoverAfterAttempts)
+        {
+            return;
+        }
+
+        var from = _attemptEndpoint;
+        string to;
+        lock (_gate)
+        {
+            _endpoint = (_endpoint + 1) % _endpoints.Count;
+            _request = BuildRequest();
+            to = _request.DisplayEndpoint;
+        }
+
+        Metrics.Failovers.Add(1);
+        Logger.FailingOver(_failuresInRow, from, to, ResumeCursor);
+        _failuresInRow = 0;
+    }
+
     private bool ShouldRetry(Exception error)
     {
+        _retryAtOnce = false;
+        if (error is FilterChangedException)
+        {
+            return _retryAtOnce = true;
+        }
+
+        if (Options.Protocol == JetstreamProtocol.V2 && error is JetstreamHandshakeException handshake)
+        {
+            // The two v2 rejections with a recovery of their own (PROTOCOL.md §6.2); both reconnect at once.
+            if (handshake.Error == UnknownZstdDictionary && Compression?.InUse is { } dictionary)
+            {
+                Compression.Rejected(dictionary, handshake.ErrorMessage);
+                return _retryAtOnce = true;
+            }
+
+            if (handshake.Error == CursorTooOld && Options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && ResumeCursor is { } cursor)
+            {
+                Logger.CursorTooOldRestart(cursor, handshake.ErrorMessage);
+                Metrics.CursorRestarts.Add(1);
+                _lastCursor = null;
+                _configuredCursorAbandoned = true;
+                return _retryAtOnce = true;
+            }
+        }
+
         if (error is JetstreamException { IsRetryable: true })
         {
+            CountFailure();
             return true;
         }
 
@@ -84,12 +316,19 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private void OnRetry(RetryAttempt retry)
     {
         Metrics.Reconnects.Add(1);
-        Logger.ConnectionLost(Request.DisplayEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
+        if (retry.Error is FilterChangedException)
+        {
+            var request = Request;
+            Logger.FilterUpdateReconnect(request.Collections.Count, request.Dids.Count, request.DisplayEndpoint);
+            return;
+        }
+
+        Logger.ConnectionLost(_attemptEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
         Logger.Reconnecting(retry.Delay.TotalMilliseconds, retry.Attempt);
     }
 
     /// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was delivered.</summary>
-    internal readonly record struct ReplayFloor(long Cursor, bool IsSeq)
+    internal readonly record struct ReplayFloor(long Cursor, bool IsSeq, bool Persistent)
     {
         public bool Covers(JetstreamEvent e) => IsSeq ? e.ServerCursor is { } seq && seq <= Cursor : e.TimeUs <= Cursor;
     }

@@ -59,4 +59,64 @@ internal static partial class Log
     [LoggerMessage(EventId = 1012, EventName = "HandlerFailed", Level = LogLevel.Error,
         Message = "An async handler threw; the subscription {Outcome}")]
     public static partial void HandlerFailed(this ILogger logger, string outcome, Exception exception);
+
+    [LoggerMessage(EventId = 1013, EventName = "ZstdDictionaryFetched", Level = LogLevel.Information,
+        Message = "Fetched zstd dictionary {DictionaryId} ({Bytes} bytes) from {Uri}")]
+    public static partial void ZstdDictionaryFetched(this ILogger logger, uint dictionaryId, int bytes, string uri);
+
+    [LoggerMessage(EventId = 1014, EventName = "ZstdDictionaryFetchFailed", Level = LogLevel.Warning,
+        Message = "Could not fetch a zstd dictionary from {Uri}: {Reason}; {Fallback}")]
+    public static partial void ZstdDictionaryFetchFailed(this ILogger logger, string uri, string reason, string fallback);
+
+    [LoggerMessage(EventId = 1015, EventName = "CompressionDisabled", Level = LogLevel.Warning,
+        Message = "Falling back to uncompressed frames for this subscription: {Reason}")]
+    public static partial void CompressionDisabled(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1016, EventName = "ServerInfo", Level = LogLevel.Warning,
+        Message = "Jetstream server {Endpoint} sent notice {Name}: {ServerMessage}")]
+    public static partial void ServerInfo(this ILogger logger, string endpoint, string name, string? serverMessage);
+
+    [LoggerMessage(EventId = 1017, EventName = "UnknownType", Level = LogLevel.Debug,
+        Message = "Skipped a frame of unknown $type '{Type}'")]
+    public static partial void UnknownType(this ILogger logger, string type);
+
+    [LoggerMessage(EventId = 1018, EventName = "CursorTooOldRestart", Level = LogLevel.Warning,
+        Message = "The server no longer holds cursor {Cursor} ({ServerMessage}); restarting from the live tail as OnCursorTooOld allows: the events in between are lost")]
+    public static partial void CursorTooOldRestart(this ILogger logger, long cursor, string? serverMessage);
+
+    [LoggerMessage(EventId = 1019, EventName = "UnknownZstdDictionary", Level = LogLevel.Warning,
+        Message = "The server does not know zstd dictionary {DictionaryId} ({ServerMessage}); fetching its current one")]
+    public static partial void UnknownZstdDictionary(this ILogger logger, uint dictionaryId, string? serverMessage);
+
+    [LoggerMessage(EventId = 1020, EventName = "ZstdDictionaryCacheFailed", Level = LogLevel.Warning,
+        Message = "Could not {Operation} the zstd dictionary file {Path}: {Reason}")]
+    public static partial void ZstdDictionaryCacheFailed(this ILogger logger, string operation, string path, string reason);
+
+    [LoggerMessage(EventId = 1021, EventName = "FilterUpdateRejected", Level = LogLevel.Warning,
+        Message = "A filter update was rejected and not applied; invalid: {Fields} (the values are logged at Debug)")]
+    public static partial void FilterUpdateRejected(this ILogger logger, string fields);
+
+    [LoggerMessage(EventId = 1022, EventName = "FilterUpdateSent", Level = LogLevel.Debug,
+        Message = "Sent options_update with {CollectionCount} collections and {DidCount} DIDs ({Bytes} bytes)")]
+    public static partial void FilterUpdateSent(this ILogger logger, int collectionCount, int didCount, int bytes);
+
+    [LoggerMessage(EventId = 1023, EventName = "FilterUpdateReconnect", Level = LogLevel.Information,
+        Message = "The filter changed ({CollectionCount} collections, {DidCount} DIDs); reconnecting to {Endpoint} from the cursor")]
+    public static partial void FilterUpdateReconnect(this ILogger logger, int collectionCount, int didCount, string endpoint);
+
+    [LoggerMessage(EventId = 1024, EventName = "FilterUpdatesFailed", Level = LogLevel.Warning,
+        Message = "JetstreamOptions.FilterUpdates ended with an error; the last filter stays: {Reason}")]
+    public static partial void FilterUpdatesFailed(this ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1025, EventName = "FilterUpdateRejectedDetail", Level = LogLevel.Debug,
+        Message = "The rejected filter update: {Errors}")]
+    public static partial void FilterUpdateRejectedDetail(this ILogger logger, string errors);
+
+    [LoggerMessage(EventId = 1026, EventName = "FailingOver", Level = LogLevel.Warning,
+        Message = "{Failures} attempts in a row failed on {From}; moving to {To}, resuming from cursor {Cursor}")]
+    public static partial void FailingOver(this ILogger logger, int failures, string from, string to, long? cursor);
+
+    [LoggerMessage(EventId = 1027, EventName = "DuplicatesSkipped", Level = LogLevel.Debug,
+        Message = "Skipped {Count} events already delivered (recognised by identity after a move to another host)")]
+    public static partial void DuplicatesSkipped(this ILogger logger, long count);
 }

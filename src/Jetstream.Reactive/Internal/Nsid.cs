@@ -36,6 +36,15 @@ internal static class Nsid
         return IsValid(value);
     }
 
+    /// <summary>
+    /// The v2 server's stricter filter rule: a full NSID, or a prefix whose head followed by <c>.x</c> is an NSID (so at
+    /// least two segments, the first not starting with a digit).
+    /// </summary>
+    public static bool IsValidV2Filter(string? value) =>
+        value is not null && value.EndsWith(".*", StringComparison.Ordinal)
+            ? IsValid(string.Concat(value.AsSpan(0, value.Length - 2), ".x"))
+            : IsValid(value);
+
     /// <summary>A full NSID: at least three segments; domain segments of letters, digits and hyphens; a name of letters and digits.</summary>
     public static bool IsValid(string? value)
     {

@@ -7,17 +7,34 @@ internal static class OptionsValidation
 
     public static IEnumerable<string> GetErrors(JetstreamOptions options)
     {
-        if (EndpointError(options.Endpoint) is { } endpointError)
+        var protocolKnown = Enum.IsDefined(options.Protocol);
+        if (!protocolKnown)
+        {
+            yield return $"{O}.Protocol is {(int)options.Protocol}; it must be JetstreamProtocol.V1 or JetstreamProtocol.V2.";
+        }
+
+        var v2 = options.Protocol == JetstreamProtocol.V2;
+        if (EndpointError($"{O}.Endpoint", options.Endpoint, options.Protocol) is { } endpointError)
         {
             yield return endpointError;
         }
 
-        foreach (var error in CollectionErrors(options.WantedCollections))
+        foreach (var error in EndpointsErrors(options))
         {
             yield return error;
         }
 
-        foreach (var error in DidErrors(options.WantedDids))
+        foreach (var error in CollectionErrors($"{O}.WantedCollections", options.WantedCollections, v2))
+        {
+            yield return error;
+        }
+
+        foreach (var error in DidErrors($"{O}.WantedDids", options.WantedDids))
+        {
+            yield return error;
+        }
+
+        foreach (var error in KindErrors(options))
         {
             yield return error;
         }
@@ -25,6 +42,35 @@ internal static class OptionsValidation
         if (options.Cursor is < 0)
         {
             yield return $"{O}.Cursor is {options.Cursor}; it must be 0 or more (unix microseconds or a server sequence number), or null for the live tail.";
+        }
+
+        if (!Enum.IsDefined(options.OnCursorTooOld))
+        {
+            yield return $"{O}.OnCursorTooOld is {(int)options.OnCursorTooOld}; it must be JetstreamCursorTooOldBehavior.Fail or JetstreamCursorTooOldBehavior.RestartFromLive.";
+        }
+        else if (options.OnCursorTooOld != JetstreamCursorTooOldBehavior.Fail && !v2 && protocolKnown)
+        {
+            yield return $"{O}.OnCursorTooOld is {options.OnCursorTooOld}, which only protocol V2 has (a v1 server never rejects an old cursor: it starts at its oldest event); set Protocol = JetstreamProtocol.V2 or leave it at Fail.";
+        }
+
+        if (options.ServerMaxMessageSize is < 1)
+        {
+            yield return $"{O}.ServerMaxMessageSize is {options.ServerMaxMessageSize}; it must be between 1 and 2,147,483,647 bytes, or null to send no limit.";
+        }
+
+        if (options.FailoverAfterAttempts is < 1 or > 1_000)
+        {
+            yield return $"{O}.FailoverAfterAttempts is {options.FailoverAfterAttempts}; it must be between 1 and 1,000.";
+        }
+
+        if (options.FailoverRewind < TimeSpan.Zero || options.FailoverRewind > TimeSpan.FromDays(1))
+        {
+            yield return $"{O}.FailoverRewind is {options.FailoverRewind}; it must be between 0 and 1 day.";
+        }
+
+        if (options.FailoverDedupeCapacity is < 1 or > 10_000_000)
+        {
+            yield return $"{O}.FailoverDedupeCapacity is {options.FailoverDedupeCapacity}; it must be between 1 and 10,000,000.";
         }
 
         if (options.BufferCapacity is < 1 or > 10_000_000)
@@ -54,6 +100,23 @@ internal static class OptionsValidation
             yield return $"{O}.MaxMessageSize is {options.MaxMessageSize}; it must be between 1,024 and 1,073,741,824 bytes.";
         }
 
+        if (!Enum.IsDefined(options.Compression))
+        {
+            yield return $"{O}.Compression is {(int)options.Compression}; it must be JetstreamCompression.None or JetstreamCompression.Zstd.";
+        }
+
+        if (options.ZstdDictionaryDirectory is { } directory)
+        {
+            if (!v2 && protocolKnown)
+            {
+                yield return $"{O}.ZstdDictionaryDirectory is '{Printable(directory)}', which only protocol V2 uses (v1's dictionary is bundled and fixed); set Protocol = JetstreamProtocol.V2 or leave it null.";
+            }
+            else if (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            {
+                yield return $"{O}.ZstdDictionaryDirectory is '{Printable(directory)}'; it must be a directory path, or null to cache dictionaries in memory only.";
+            }
+        }
+
         if (options.Scheduler is null)
         {
             yield return $"{O}.Scheduler is null; set an IScheduler (DefaultScheduler.Instance is the default).";
@@ -73,43 +136,160 @@ internal static class OptionsValidation
         {
             yield return $"{O}.Transport is null; set an IJetstreamTransport (ClientWebSocketTransport.Default is the default).";
         }
+
+        if (options.DictionarySource is null)
+        {
+            yield return $"{O}.DictionarySource is null; set an IJetstreamDictionarySource (ClientWebSocketTransport.Default is the default).";
+        }
     }
 
-    private static string? EndpointError(Uri? endpoint)
+    private static IEnumerable<string> EndpointsErrors(JetstreamOptions options)
+    {
+        var endpoints = options.Endpoints;
+        if (endpoints is null)
+        {
+            yield return $"{O}.Endpoints is null; use an empty list to connect to Endpoint alone.";
+            yield break;
+        }
+
+        if (endpoints.Count == 0)
+        {
+            yield break;
+        }
+
+        if (options.Endpoint != JetstreamOptions.DefaultEndpoint)
+        {
+            yield return $"{O}.Endpoint is '{options.Endpoint}' while Endpoints is set; set one or the other (Endpoint is the one-server shorthand for Endpoints).";
+        }
+
+        if (endpoints.Count > 100)
+        {
+            yield return $"{O}.Endpoints has {endpoints.Count} servers; at most 100 are allowed.";
+        }
+
+        var seen = new Dictionary<Uri, int>();
+        for (var i = 0; i < endpoints.Count && i < 100; i++)
+        {
+            if (EndpointError($"{O}.Endpoints[{i}]", endpoints[i], options.Protocol) is { } error)
+            {
+                yield return error;
+            }
+            else if (!seen.TryAdd(endpoints[i], i))
+            {
+                yield return $"{O}.Endpoints[{i}] is '{endpoints[i]}', the same server as Endpoints[{seen[endpoints[i]]}]; list each server once.";
+            }
+        }
+    }
+
+    /// <summary>The checks of one <see cref="JetstreamOptions.FilterUpdates"/> value against the stream's options.</summary>
+    public static IEnumerable<string> FilterErrors(JetstreamFilter? filter, JetstreamOptions options)
+    {
+        if (filter is null)
+        {
+            yield return "The JetstreamFilter is null; use new JetstreamFilter() for everything.";
+            yield break;
+        }
+
+        var v2 = options.Protocol == JetstreamProtocol.V2;
+        foreach (var error in CollectionErrors("JetstreamFilter.WantedCollections", filter.WantedCollections, v2))
+        {
+            yield return error;
+        }
+
+        foreach (var error in DidErrors("JetstreamFilter.WantedDids", filter.WantedDids))
+        {
+            yield return error;
+        }
+
+        if (v2 && options.Kinds.Count > 0 && !options.Kinds.Contains(JetstreamEventKind.Commit) && filter.WantedCollections is { Count: > 0 })
+        {
+            yield return $"JetstreamFilter.WantedCollections is set while {O}.Kinds is [{string.Join(", ", options.Kinds)}]; collections filter commits only, so a v2 server would reject it.";
+        }
+    }
+
+    private static string? EndpointError(string name, Uri? endpoint, JetstreamProtocol protocol)
     {
         if (endpoint is null)
         {
-            return $"{O}.Endpoint is null; it must be a ws:// or wss:// URL such as {JetstreamOptions.DefaultEndpoint}.";
+            return $"{name} is null; it must be a ws:// or wss:// URL such as {JetstreamOptions.DefaultEndpoint}.";
         }
 
         if (!endpoint.IsAbsoluteUri)
         {
-            return $"{O}.Endpoint is '{endpoint}'; it must be an absolute ws:// or wss:// URL such as {JetstreamOptions.DefaultEndpoint}.";
+            return $"{name} is '{endpoint}'; it must be an absolute ws:// or wss:// URL such as {JetstreamOptions.DefaultEndpoint}.";
         }
 
         if (endpoint.Scheme is not ("ws" or "wss"))
         {
-            return $"{O}.Endpoint is '{endpoint}'; its scheme is '{endpoint.Scheme}', and only ws and wss are allowed.";
+            return $"{name} is '{endpoint}'; its scheme is '{endpoint.Scheme}', and only ws and wss are allowed.";
         }
 
         if (endpoint.Query.Length > 0 || endpoint.Fragment.Length > 0)
         {
-            return $"{O}.Endpoint is '{endpoint}'; it must not have a query or fragment: set filters and the cursor as options.";
+            return $"{name} is '{endpoint}'; it must not have a query or fragment: set filters and the cursor as options.";
         }
 
         if (endpoint.UserInfo.Length > 0)
         {
-            return $"{O}.Endpoint has user information; Jetstream is unauthenticated, so a URL without 'user@' is required.";
+            return $"{name} has user information; Jetstream is unauthenticated, so a URL without 'user@' is required.";
+        }
+
+        // The other protocol's path would reach a server that rejects this protocol's parameters; say so now.
+        var path = endpoint.AbsolutePath.TrimEnd('/');
+        if (protocol == JetstreamProtocol.V2 && path.EndsWith(SubscribeRequest.V1Path, StringComparison.Ordinal))
+        {
+            return $"{name} is '{endpoint}', whose path '{endpoint.AbsolutePath}' is protocol V1's; with Protocol V2 leave the path empty or use '{SubscribeRequest.V2Path}'.";
+        }
+
+        if (protocol == JetstreamProtocol.V1 && path.EndsWith(SubscribeRequest.V2Method, StringComparison.Ordinal))
+        {
+            return $"{name} is '{endpoint}', whose path '{endpoint.AbsolutePath}' is protocol V2's; set Protocol = JetstreamProtocol.V2, or leave the path empty for V1's '{SubscribeRequest.V1Path}'.";
         }
 
         return null;
     }
 
-    private static IEnumerable<string> CollectionErrors(IReadOnlyList<string>? collections)
+    private static IEnumerable<string> KindErrors(JetstreamOptions options)
+    {
+        var kinds = options.Kinds;
+        if (kinds is null)
+        {
+            yield return $"{O}.Kinds is null; use an empty list for every kind.";
+            yield break;
+        }
+
+        if (kinds.Count == 0)
+        {
+            yield break;
+        }
+
+        if (options.Protocol == JetstreamProtocol.V1)
+        {
+            yield return $"{O}.Kinds is [{string.Join(", ", kinds)}], but only protocol V2 has a kinds filter (a v1 server always sends identity and account events); set Protocol = JetstreamProtocol.V2, or leave Kinds empty and filter with OfType<T>().";
+            yield break;
+        }
+
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            if (!Enum.IsDefined(kinds[i]))
+            {
+                yield return $"{O}.Kinds[{i}] is {(int)kinds[i]}; each value must be Commit, Identity, Account or Sync.";
+                yield break;
+            }
+        }
+
+        if (options.WantedCollections is { Count: > 0 } && !kinds.Contains(JetstreamEventKind.Commit))
+        {
+            yield return $"{O}.Kinds is [{string.Join(", ", kinds)}] while WantedCollections is set; collections filter commits only, so Kinds must include Commit (a v2 server rejects the request otherwise).";
+        }
+    }
+
+    /// <summary>The checks of a collection list, for options and for filter updates.</summary>
+    public static IEnumerable<string> CollectionErrors(string name, IReadOnlyList<string>? collections, bool v2)
     {
         if (collections is null)
         {
-            yield return $"{O}.WantedCollections is null; use an empty list for all collections.";
+            yield return $"{name} is null; use an empty list for all collections.";
             yield break;
         }
 
@@ -122,7 +302,17 @@ internal static class OptionsValidation
             {
                 if (shown++ < 5)
                 {
-                    yield return $"{O}.WantedCollections[{i}] is '{Printable(c)}'; each value must be a full NSID such as 'app.bsky.feed.post' or a prefix ending in '.*' such as 'app.bsky.graph.*' (no empty values, no bare '*').";
+                    yield return $"{name}[{i}] is '{Printable(c)}'; each value must be a full NSID such as 'app.bsky.feed.post' or a prefix ending in '.*' such as 'app.bsky.graph.*' (no empty values, no bare '*').";
+                }
+
+                continue;
+            }
+
+            if (v2 && !Nsid.IsValidV2Filter(c))
+            {
+                if (shown++ < 5)
+                {
+                    yield return $"{name}[{i}] is '{Printable(c)}'; with protocol V2 a prefix must have at least two segments before '.*' (such as 'app.bsky.*'), because the server checks that it could start an NSID.";
                 }
 
                 continue;
@@ -133,15 +323,16 @@ internal static class OptionsValidation
 
         if (distinct.Count > JetstreamOptions.MaxWantedCollections)
         {
-            yield return $"{O}.WantedCollections has {distinct.Count} distinct values; at most {JetstreamOptions.MaxWantedCollections} are allowed (a prefix such as 'app.bsky.*' covers many).";
+            yield return $"{name} has {distinct.Count} distinct values; at most {JetstreamOptions.MaxWantedCollections} are allowed (a prefix such as 'app.bsky.*' covers many).";
         }
     }
 
-    private static IEnumerable<string> DidErrors(IReadOnlyList<string>? dids)
+    /// <summary>The checks of a DID list, for options and for filter updates.</summary>
+    public static IEnumerable<string> DidErrors(string name, IReadOnlyList<string>? dids)
     {
         if (dids is null)
         {
-            yield return $"{O}.WantedDids is null; use an empty list for all repositories.";
+            yield return $"{name} is null; use an empty list for all repositories.";
             yield break;
         }
 
@@ -154,7 +345,7 @@ internal static class OptionsValidation
             {
                 if (shown++ < 5)
                 {
-                    yield return $"{O}.WantedDids[{i}] is '{Printable(d)}'; each value must be a DID such as 'did:plc:q6gjnaw2blty4crticxkmujt' or 'did:web:example.com'.";
+                    yield return $"{name}[{i}] is '{Printable(d)}'; each value must be a DID such as 'did:plc:q6gjnaw2blty4crticxkmujt' or 'did:web:example.com'.";
                 }
 
                 continue;
@@ -165,7 +356,7 @@ internal static class OptionsValidation
 
         if (distinct.Count > JetstreamOptions.MaxWantedDids)
         {
-            yield return $"{O}.WantedDids has {distinct.Count} distinct values; at most {JetstreamOptions.MaxWantedDids:N0} are allowed.";
+            yield return $"{name} has {distinct.Count} distinct values; at most {JetstreamOptions.MaxWantedDids:N0} are allowed.";
         }
     }
 

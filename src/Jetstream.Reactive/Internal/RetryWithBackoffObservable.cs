@@ -16,9 +16,11 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
     private readonly Func<Exception, bool> _shouldRetry;
     private readonly IScheduler _scheduler;
     private readonly Action<RetryAttempt>? _onRetry;
+    private readonly Func<Exception, bool>? _retryAtOnce;
 
-    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry)
+    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry, Func<Exception, bool>? retryAtOnce = null)
     {
+        _retryAtOnce = retryAtOnce;
         _source = source;
         _policy = policy;
         _shouldRetry = shouldRetry;
@@ -101,8 +103,9 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            var attempt = _failures++;
-            var delay = _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
+            var atOnce = _parent._retryAtOnce?.Invoke(error) ?? false;
+            var attempt = atOnce ? _failures : _failures++;
+            var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
             _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error));
 
             // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either.

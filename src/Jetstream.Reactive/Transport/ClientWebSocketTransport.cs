@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using Jetstream.Reactive.Compression;
 
 namespace Jetstream.Reactive.Transport;
 
@@ -10,11 +11,13 @@ namespace Jetstream.Reactive.Transport;
 /// The default transport: an RFC 6455 upgrade over <see cref="HttpMessageInvoker"/> (so that a rejected upgrade's status
 /// and body reach <see cref="JetstreamHandshakeException"/>, which <c>ClientWebSocket</c> does not expose), then
 /// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> with keep-alive pings that detect a dead peer.
+/// It also downloads v2 zstd dictionaries over the same HTTP stack (<see cref="IJetstreamDictionarySource"/>).
 /// </summary>
-public sealed class ClientWebSocketTransport : IJetstreamTransport, IDisposable
+public sealed class ClientWebSocketTransport : IJetstreamTransport, IJetstreamDictionarySource, IDisposable
 {
     private const int MaxErrorBody = 4096;
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static readonly string UserAgent = $"Jetstream.Reactive/{typeof(ClientWebSocketTransport).Assembly.GetName().Version?.ToString(3) ?? "0"}";
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
     private readonly TimeSpan _keepAliveInterval;
@@ -112,6 +115,41 @@ public sealed class ClientWebSocketTransport : IJetstreamTransport, IDisposable
         finally
         {
             response?.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetZstdDictionaryAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        using var message = new HttpRequestMessage(HttpMethod.Get, uri);
+        message.Headers.TryAddWithoutValidation("Accept", "application/octet-stream");
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        using var response = await _invoker.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await ReadErrorBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            throw new HttpRequestException($"GET {uri} answered HTTP {(int)response.StatusCode} {response.StatusCode}: {(string.IsNullOrWhiteSpace(body) ? "(no body)" : body.Trim())}", null, response.StatusCode);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            // One byte past the limit tells a body at the limit from a larger one without reading the rest.
+            var buffer = new byte[JetstreamZstdDictionaries.MaxSize + 1];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            if (total > JetstreamZstdDictionaries.MaxSize)
+            {
+                throw new InvalidDataException($"GET {uri} returned more than {JetstreamZstdDictionaries.MaxSize} bytes; that is not a Jetstream dictionary.");
+            }
+
+            return buffer.AsSpan(0, total).ToArray();
         }
     }
 

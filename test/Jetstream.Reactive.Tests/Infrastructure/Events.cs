@@ -5,6 +5,9 @@ internal static class Events
 {
     public const string Did = "did:plc:mcc5yghbk7tixqryac2yxku7";
 
+    /// <summary>2026-05-25T14:23:29Z in unix microseconds: a realistic time_us, for tests that rewind it.</summary>
+    public const long RealTimeUs = 1_779_719_009_000_000;
+
     public static string Like(long timeUs, string rkey = "3mmoojp7etg2g", long? seq = null) =>
         "{\"did\":\"" + Did + "\",\"time_us\":" + timeUs + (seq is { } s ? ",\"cursor\":" + s : "") +
         ",\"kind\":\"commit\",\"commit\":{\"rev\":\"3mmoojp7vgo2g\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.like\",\"rkey\":\"" + rkey +

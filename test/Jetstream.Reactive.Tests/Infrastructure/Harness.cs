@@ -15,6 +15,7 @@ internal sealed class Harness : IDisposable
         SynchronizationContext.SetSynchronizationContext(null);
         Scheduler = new TestScheduler();
         Transport = new ScriptedTransport(Scheduler);
+        Dictionaries = new ScriptedDictionarySource();
         Meters = new TestMeterFactory();
         Logs = new FakeLogCollector();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
@@ -23,6 +24,7 @@ internal sealed class Harness : IDisposable
             Endpoint = new Uri("ws://127.0.0.1:6008"),
             Scheduler = Scheduler,
             Transport = Transport,
+            DictionarySource = Dictionaries,
             MeterFactory = Meters,
             LoggerFactory = LoggerFactory,
             Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30), Multiplier = 2, Jitter = 0.5, Randomizer = () => 0 },
@@ -32,6 +34,8 @@ internal sealed class Harness : IDisposable
     public TestScheduler Scheduler { get; }
 
     public ScriptedTransport Transport { get; }
+
+    public ScriptedDictionarySource Dictionaries { get; }
 
     public TestMeterFactory Meters { get; }
 

@@ -11,7 +11,9 @@ namespace Jetstream.Reactive.Tests.Infrastructure;
 internal sealed class ScriptedTransport : IJetstreamTransport
 {
     private readonly TestScheduler _scheduler;
+    private static readonly Func<JetstreamConnectRequest, CancellationToken, Task<WebSocket>> OpenLaterMarker = (_, _) => throw new InvalidOperationException();
     private readonly Queue<Func<JetstreamConnectRequest, CancellationToken, Task<WebSocket>>> _script = new();
+    private (TaskCompletionSource<WebSocket> Tcs, ScriptedWebSocket Socket)? _pending;
 
     public ScriptedTransport(TestScheduler scheduler) => _scheduler = scheduler;
 
@@ -40,6 +42,21 @@ internal sealed class ScriptedTransport : IJetstreamTransport
         return this;
     }
 
+    /// <summary>The next attempt's socket opens only when the test calls <see cref="OpenPending"/>.</summary>
+    public ScriptedTransport ThenOpenLater()
+    {
+        _script.Enqueue(OpenLaterMarker);
+        return this;
+    }
+
+    /// <summary>Completes the connect of the attempt <see cref="ThenOpenLater"/> held back.</summary>
+    public void OpenPending()
+    {
+        var (tcs, socket) = _pending ?? throw new InvalidOperationException("no connect is pending");
+        _pending = null;
+        tcs.SetResult(socket);
+    }
+
     /// <summary>The next attempt opens a socket (the default once the script is used up).</summary>
     public ScriptedTransport ThenOpen()
     {
@@ -50,19 +67,32 @@ internal sealed class ScriptedTransport : IJetstreamTransport
     public Task<WebSocket> ConnectAsync(JetstreamConnectRequest request, CancellationToken cancellationToken)
     {
         var step = _script.Count > 0 ? _script.Dequeue() : null;
+        if (step == OpenLaterMarker)
+        {
+            var later = new ScriptedWebSocket(request.Uri);
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, later) { SubProtocols = request.SubProtocols });
+            var tcs = new TaskCompletionSource<WebSocket>();
+            _pending = (tcs, later);
+            return tcs.Task;
+        }
+
         if (step is not null)
         {
-            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null));
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null) { SubProtocols = request.SubProtocols });
             return step(request, cancellationToken);
         }
 
         var socket = new ScriptedWebSocket(request.Uri);
-        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket));
+        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket) { SubProtocols = request.SubProtocols });
         return Task.FromResult<WebSocket>(socket);
     }
 
     internal sealed record Attempt(long Time, Uri Uri, ScriptedWebSocket? Socket)
     {
-        public string? Cursor => System.Web.HttpUtility.ParseQueryString(Uri.Query)["cursor"];
+        public IReadOnlyList<string> SubProtocols { get; init; } = [];
+
+        public string? Cursor => Query("cursor");
+
+        public string? Query(string name) => System.Web.HttpUtility.ParseQueryString(Uri.Query)[name];
     }
 }

@@ -24,6 +24,8 @@ internal sealed class ScriptedWebSocket : WebSocket
 
     public bool ReceivePending => _waiter is not null;
 
+    public int SentCount => _sent.Count;
+
     public IReadOnlyList<string> SentText => _sent.Where(s => s.Type == WebSocketMessageType.Text).Select(s => Encoding.UTF8.GetString(s.Bytes)).ToList();
 
     public override WebSocketCloseStatus? CloseStatus => _closeStatus;

@@ -28,6 +28,19 @@ public sealed class JetstreamOptionsTests
             Assert.That(options.BufferCapacity, Is.EqualTo(10_000));
             Assert.That(options.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
             Assert.That(options.MaxMessageSize, Is.EqualTo(32 * 1024 * 1024));
+            Assert.That(options.Compression, Is.EqualTo(JetstreamCompression.None));
+            Assert.That(options.Protocol, Is.EqualTo(JetstreamProtocol.V1));
+            Assert.That(JetstreamOptions.DefaultV2Endpoint, Is.EqualTo(new Uri("wss://jetstream.us-east.bsky.network")));
+            Assert.That(options.Kinds, Is.Empty);
+            Assert.That(options.OnCursorTooOld, Is.EqualTo(JetstreamCursorTooOldBehavior.Fail));
+            Assert.That(options.ServerMaxMessageSize, Is.Null);
+            Assert.That(options.ZstdDictionaryDirectory, Is.Null);
+            Assert.That(options.DictionarySource, Is.SameAs(ClientWebSocketTransport.Default));
+            Assert.That(options.FilterUpdates, Is.Null);
+            Assert.That(options.Endpoints, Is.Empty);
+            Assert.That(options.FailoverAfterAttempts, Is.EqualTo(3));
+            Assert.That(options.FailoverRewind, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(options.FailoverDedupeCapacity, Is.EqualTo(100_000));
             Assert.That(options.Backoff, Is.SameAs(BackoffPolicy.Default));
             Assert.That(options.Backoff.InitialDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
             Assert.That(options.Backoff.MaxDelay, Is.EqualTo(TimeSpan.FromSeconds(30)));
@@ -72,6 +85,26 @@ public sealed class JetstreamOptionsTests
         yield return Case("message 1 KiB", new JetstreamOptions { MaxMessageSize = 1024 });
         yield return Case("message 1 GiB", new JetstreamOptions { MaxMessageSize = 1024 * 1024 * 1024 });
         yield return Case("backoff equal delays", new JetstreamOptions { Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(1), Multiplier = 1, Jitter = 0 } });
+        yield return Case("zstd", new JetstreamOptions { Compression = JetstreamCompression.Zstd });
+        yield return Case("v2 defaults", new JetstreamOptions { Protocol = JetstreamProtocol.V2 });
+        yield return Case("v2 everything", new JetstreamOptions
+        {
+            Protocol = JetstreamProtocol.V2,
+            Endpoint = new Uri("wss://example.com/xrpc/network.bsky.jetstream.subscribeEvents"),
+            Kinds = [JetstreamEventKind.Commit, JetstreamEventKind.Identity, JetstreamEventKind.Account, JetstreamEventKind.Sync],
+            WantedCollections = ["app.bsky.*", "app.bsky.feed.post"],
+            OnCursorTooOld = JetstreamCursorTooOldBehavior.RestartFromLive,
+            Compression = JetstreamCompression.Zstd,
+            ZstdDictionaryDirectory = "dictionaries",
+            ServerMaxMessageSize = 1,
+        });
+        yield return Case("v2 kinds without commit and no collections", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Kinds = [JetstreamEventKind.Identity] });
+        yield return Case("v1 server max size", new JetstreamOptions { ServerMaxMessageSize = int.MaxValue });
+        yield return Case("endpoints", new JetstreamOptions { Endpoints = [new Uri("wss://jetstream1.us-east.bsky.network"), new Uri("wss://jetstream2.us-east.bsky.network")] });
+        yield return Case("endpoints v2", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoints = [new Uri("wss://jetstream.us-east.bsky.network"), new Uri("wss://jetstream.us-west.bsky.network")] });
+        yield return Case("failover extremes low", new JetstreamOptions { FailoverAfterAttempts = 1, FailoverRewind = TimeSpan.Zero, FailoverDedupeCapacity = 1 });
+        yield return Case("failover extremes high", new JetstreamOptions { FailoverAfterAttempts = 1_000, FailoverRewind = TimeSpan.FromDays(1), FailoverDedupeCapacity = 10_000_000 });
+        yield return Case("v1 prefix with one segment", new JetstreamOptions { WantedCollections = ["app.*"] });
         yield return Case("backoff extremes", new JetstreamOptions { Backoff = new BackoffPolicy { InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromDays(1), Multiplier = 100, Jitter = 1 } });
     }
 
@@ -138,6 +171,32 @@ public sealed class JetstreamOptionsTests
         yield return Case("backoff jitter negative", WithBackoff(b => b with { Jitter = -0.1 }), "JetstreamOptions.Backoff.Jitter", "is -0.1", "between 0 and 1");
         yield return Case("backoff jitter NaN", WithBackoff(b => b with { Jitter = double.NaN }), "JetstreamOptions.Backoff.Jitter", "is NaN", "between 0 and 1");
 
+        yield return Case("protocol undefined", new JetstreamOptions { Protocol = (JetstreamProtocol)3 }, "JetstreamOptions.Protocol", "is 3", "JetstreamProtocol.V1 or JetstreamProtocol.V2");
+        yield return Case("v1 with kinds", new JetstreamOptions { Kinds = [JetstreamEventKind.Commit] }, "JetstreamOptions.Kinds", "[Commit]", "only protocol V2", "Protocol = JetstreamProtocol.V2");
+        yield return Case("v1 with cursor restart", new JetstreamOptions { OnCursorTooOld = JetstreamCursorTooOldBehavior.RestartFromLive }, "JetstreamOptions.OnCursorTooOld", "RestartFromLive", "only protocol V2");
+        yield return Case("v1 with dictionary directory", new JetstreamOptions { ZstdDictionaryDirectory = "cache" }, "JetstreamOptions.ZstdDictionaryDirectory", "'cache'", "only protocol V2");
+        yield return Case("v1 with v2 path", new JetstreamOptions { Endpoint = new Uri("wss://example.com/xrpc/network.bsky.jetstream.subscribeEvents") }, "JetstreamOptions.Endpoint", "protocol V2's", "Protocol = JetstreamProtocol.V2");
+        yield return Case("v2 with v1 path", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoint = new Uri("wss://example.com/subscribe") }, "JetstreamOptions.Endpoint", "'/subscribe'", "protocol V1's", "/xrpc/network.bsky.jetstream.subscribeEvents");
+        yield return Case("v2 prefix with one segment", new JetstreamOptions { Protocol = JetstreamProtocol.V2, WantedCollections = ["app.*"] }, "JetstreamOptions.WantedCollections[0]", "'app.*'", "protocol V2", "at least two segments");
+        yield return Case("v2 kind undefined", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Kinds = [(JetstreamEventKind)9] }, "JetstreamOptions.Kinds[0]", "is 9", "Commit, Identity, Account or Sync");
+        yield return Case("v2 collections without commit kind", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Kinds = [JetstreamEventKind.Account], WantedCollections = ["app.bsky.feed.post"] }, "JetstreamOptions.Kinds", "[Account]", "WantedCollections", "must include Commit");
+        yield return Case("kinds null", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Kinds = null! }, "JetstreamOptions.Kinds", "is null");
+        yield return Case("cursor too old undefined", new JetstreamOptions { Protocol = JetstreamProtocol.V2, OnCursorTooOld = (JetstreamCursorTooOldBehavior)5 }, "JetstreamOptions.OnCursorTooOld", "is 5", "Fail or JetstreamCursorTooOldBehavior.RestartFromLive");
+        yield return Case("server max size 0", new JetstreamOptions { ServerMaxMessageSize = 0 }, "JetstreamOptions.ServerMaxMessageSize", "is 0", "between 1 and 2,147,483,647", "null");
+        yield return Case("v2 dictionary directory blank", new JetstreamOptions { Protocol = JetstreamProtocol.V2, ZstdDictionaryDirectory = " " }, "JetstreamOptions.ZstdDictionaryDirectory", "must be a directory path");
+        yield return Case("dictionary source null", new JetstreamOptions { DictionarySource = null! }, "JetstreamOptions.DictionarySource", "is null", "ClientWebSocketTransport.Default");
+        yield return Case("endpoints null", new JetstreamOptions { Endpoints = null! }, "JetstreamOptions.Endpoints", "is null", "empty list");
+        yield return Case("endpoint and endpoints", new JetstreamOptions { Endpoint = new Uri("wss://a.example"), Endpoints = [new Uri("wss://b.example")] }, "JetstreamOptions.Endpoint", "'wss://a.example/'", "while Endpoints is set", "one or the other");
+        yield return Case("endpoints http", new JetstreamOptions { Endpoints = [new Uri("wss://a.example"), new Uri("http://b.example")] }, "JetstreamOptions.Endpoints[1]", "'http'", "only ws and wss");
+        yield return Case("endpoints null element", new JetstreamOptions { Endpoints = [null!] }, "JetstreamOptions.Endpoints[0]", "is null");
+        yield return Case("endpoints duplicate", new JetstreamOptions { Endpoints = [new Uri("wss://a.example"), new Uri("wss://b.example"), new Uri("wss://a.example/")] }, "JetstreamOptions.Endpoints[2]", "same server as Endpoints[0]");
+        yield return Case("endpoints v1 path on v2", new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoints = [new Uri("wss://a.example/subscribe")] }, "JetstreamOptions.Endpoints[0]", "protocol V1's");
+        yield return Case("endpoints too many", new JetstreamOptions { Endpoints = Enumerable.Range(0, 101).Select(i => new Uri($"wss://h{i}.example")).ToArray() }, "JetstreamOptions.Endpoints", "101 servers", "at most 100");
+        yield return Case("failover attempts 0", new JetstreamOptions { FailoverAfterAttempts = 0 }, "JetstreamOptions.FailoverAfterAttempts", "is 0", "between 1 and 1,000");
+        yield return Case("failover rewind negative", new JetstreamOptions { FailoverRewind = TimeSpan.FromSeconds(-1) }, "JetstreamOptions.FailoverRewind", "is -00:00:01", "between 0 and 1 day");
+        yield return Case("failover rewind 2 days", new JetstreamOptions { FailoverRewind = TimeSpan.FromDays(2) }, "JetstreamOptions.FailoverRewind", "is 2.00:00:00", "between 0 and 1 day");
+        yield return Case("failover dedupe 0", new JetstreamOptions { FailoverDedupeCapacity = 0 }, "JetstreamOptions.FailoverDedupeCapacity", "is 0", "between 1 and 10,000,000");
+        yield return Case("compression undefined", new JetstreamOptions { Compression = (JetstreamCompression)7 }, "JetstreamOptions.Compression", "is 7", "JetstreamCompression.None or JetstreamCompression.Zstd");
         yield return Case("scheduler null", new JetstreamOptions { Scheduler = null! }, "JetstreamOptions.Scheduler", "is null", "DefaultScheduler.Instance");
         yield return Case("logger factory null", new JetstreamOptions { LoggerFactory = null! }, "JetstreamOptions.LoggerFactory", "is null", "NullLoggerFactory.Instance");
         yield return Case("transport null", new JetstreamOptions { Transport = null! }, "JetstreamOptions.Transport", "is null", "ClientWebSocketTransport.Default");

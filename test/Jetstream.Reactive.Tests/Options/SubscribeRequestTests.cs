@@ -183,6 +183,81 @@ public sealed class SubscribeRequestTests
         AssertOptionsUpdate(request.Hello!, [], dids);
     }
 
+    [TestCase("wss://jetstream.us-east.bsky.network", "wss://jetstream.us-east.bsky.network/xrpc/network.bsky.jetstream.subscribeEvents")]
+    [TestCase("ws://127.0.0.1:8080/", "ws://127.0.0.1:8080/xrpc/network.bsky.jetstream.subscribeEvents")]
+    [TestCase("wss://example.com/xrpc/network.bsky.jetstream.subscribeEvents", "wss://example.com/xrpc/network.bsky.jetstream.subscribeEvents")]
+    public void BuildUri_V2_UsesTheSubscribeEventsPathWhenThePathIsEmpty(string endpoint, string expected)
+    {
+        var request = new SubscribeRequest(new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoint = new Uri(endpoint) });
+
+        Assert.That(request.BuildUri(null).AbsoluteUri, Is.EqualTo(expected));
+        Assert.That(request.SubProtocols, Is.EqualTo(new[] { "xrpc.v1.json" }));
+    }
+
+    [Test]
+    public void Constructor_V2WithTheDefaultEndpoint_ConnectsToTheV2Host()
+    {
+        var request = new SubscribeRequest(new JetstreamOptions { Protocol = JetstreamProtocol.V2 });
+
+        Assert.That(request.DisplayEndpoint, Is.EqualTo("wss://jetstream.us-east.bsky.network/xrpc/network.bsky.jetstream.subscribeEvents"));
+    }
+
+    [Test]
+    public void BuildUri_V2_KindsCollectionsDidsSizeDictionaryThenCursorAndNoV1Names()
+    {
+        var dids = Enumerable.Range(0, 2_000).Select(i => $"did:plc:{i:D24}").ToArray();
+        var request = new SubscribeRequest(new JetstreamOptions
+        {
+            Protocol = JetstreamProtocol.V2,
+            Kinds = [JetstreamEventKind.Sync, JetstreamEventKind.Commit, JetstreamEventKind.Sync],
+            WantedCollections = ["app.bsky.feed.post"],
+            WantedDids = dids,
+            ServerMaxMessageSize = 5000,
+        });
+
+        var query = QueryPairs(request.BuildUri(9, 20260811));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(query.Take(3), Is.EqualTo(new[] { ("kinds", "sync"), ("kinds", "commit"), ("collections", "app.bsky.feed.post") }));
+            Assert.That(query.Where(p => p.Key == "dids").Select(p => p.Value), Is.EqualTo(dids), "v2 has no hello: every DID goes in the URL");
+            Assert.That(query.TakeLast(3), Is.EqualTo(new[] { ("maxMessageSizeBytes", "5000"), ("zstdDictionary", "20260811"), ("cursor", "9") }));
+            Assert.That(query.Select(p => p.Key), Has.None.AnyOf("wantedDids", "wantedCollections", "requireHello", "compress"));
+            Assert.That(request.Hello, Is.Null);
+        }
+    }
+
+    [Test]
+    public void BuildUri_V1WithServerMaxSizeAndCompression_SendsBothBeforeTheCursorAndIgnoresADictionary()
+    {
+        var request = new SubscribeRequest(new JetstreamOptions { ServerMaxMessageSize = 1000, Compression = JetstreamCompression.Zstd });
+
+        Assert.That(request.BuildUri(5, 20260811).Query, Is.EqualTo("?maxMessageSizeBytes=1000&compress=true&cursor=5"));
+    }
+
+    [Test]
+    public void Constructor_V1HelloWithServerMaxSize_CarriesItInThePayload()
+    {
+        var dids = Enumerable.Range(0, 1_000).Select(i => $"did:plc:{i:D24}").ToArray();
+
+        var request = new SubscribeRequest(new JetstreamOptions { WantedDids = dids, ServerMaxMessageSize = 1000 });
+
+        using var document = JsonDocument.Parse(request.Hello!);
+        Assert.That(document.RootElement.GetProperty("payload").GetProperty("maxMessageSizeBytes").GetInt32(), Is.EqualTo(1000));
+        Assert.That(request.BuildUri(null).Query, Is.EqualTo("?requireHello=true&maxMessageSizeBytes=1000"));
+    }
+
+    [TestCase("wss://jetstream.us-east.bsky.network", null, "https://jetstream.us-east.bsky.network/xrpc/network.bsky.jetstream.getZstdDictionary")]
+    [TestCase("ws://127.0.0.1:8080", 20260811u, "http://127.0.0.1:8080/xrpc/network.bsky.jetstream.getZstdDictionary?id=20260811")]
+    [TestCase("wss://example.com/jetstream/xrpc/network.bsky.jetstream.subscribeEvents", null, "https://example.com/jetstream/xrpc/network.bsky.jetstream.getZstdDictionary")]
+    [TestCase("wss://example.com/custom", 7u, "https://example.com/xrpc/network.bsky.jetstream.getZstdDictionary?id=7")]
+    public void DictionaryUri_SameHostHttpSchemeNextToTheSubscribePath(string endpoint, uint? id, string expected)
+    {
+        var request = new SubscribeRequest(new JetstreamOptions { Protocol = JetstreamProtocol.V2, Endpoint = new Uri(endpoint) });
+
+        Assert.That(request.DictionaryUri(id).AbsoluteUri, Is.EqualTo(expected));
+    }
+
     /// <summary>DIDs whose <c>wantedDids=…&amp;…</c> query is exactly <paramref name="length"/> characters.</summary>
     private static string[] DidsWithQueryLength(int length)
     {
