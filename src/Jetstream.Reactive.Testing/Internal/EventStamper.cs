@@ -33,10 +33,15 @@ internal static class EventStamper
             {
                 if (reader.ValueTextEquals("time_us"u8))
                 {
+                    // Written once: in the source's place, or already after "did".
                     reader.Read();
                     reader.Skip();
-                    WriteStamp(a, b, timeUs, seq);
-                    wroteTime = true;
+                    if (!wroteTime)
+                    {
+                        WriteStamp(a, b, timeUs, seq);
+                        wroteTime = true;
+                    }
+
                     continue;
                 }
 
