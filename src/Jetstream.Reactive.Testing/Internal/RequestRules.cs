@@ -93,7 +93,11 @@ internal static class RequestRules
             }
         }
 
-        if (collections.Distinct(StringComparer.Ordinal).Count() > 100)
+        // Legacy counts unique full paths plus every prefix as given; the newer server deduplicates both.
+        var collectionCount = legacy
+            ? collections.Where(c => !c.EndsWith('*')).Distinct(StringComparer.Ordinal).Count() + collections.Count(c => c.EndsWith('*'))
+            : collections.Distinct(StringComparer.Ordinal).Count();
+        if (collectionCount > 100)
         {
             return legacy ? "invalid subscriber options: too many wanted collections" : "too many wanted collections (at most 100)";
         }
