@@ -306,7 +306,7 @@ internal sealed class ConnectionContext
         catch (JsonException e)
         {
             return legacy
-                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber sourced message: " + e.Message, "bad envelope", token).ConfigureAwait(false)
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber sourced message: " + ShortJsonError(e), "bad envelope", token).ConfigureAwait(false)
                 : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad SubscriberSourcedMessage envelope", "bad envelope", token).ConfigureAwait(false);
         }
 
@@ -343,9 +343,17 @@ internal sealed class ConnectionContext
     /// <returns>Always <see langword="false"/>: the connection is over.</returns>
     private async Task<bool> CloseAsync(WebSocketCloseStatus status, string reason, string endReason, CancellationToken token)
     {
+        var bytes = Encoding.UTF8.GetBytes(reason);
+        if (bytes.Length > 123 && Flavor == ServerFlavor.Legacy && !IsV2)
+        {
+            // gorilla cannot send a close reason over 123 bytes: the legacy server's close just ends the socket.
+            Record.End(endReason + " (close reason over 123 bytes: dropped without a close frame)");
+            _http.Abort();
+            return false;
+        }
+
         Record.ServerCloseStatus = status;
         Record.End(endReason);
-        var bytes = Encoding.UTF8.GetBytes(reason);
         if (bytes.Length > 123)
         {
             // RFC 6455 caps a close reason at 123 bytes; cut on a character boundary.
@@ -368,6 +376,10 @@ internal sealed class ConnectionContext
 
         return false;
     }
+
+    /// <summary>A parse error about as long as Go's (System.Text.Json's own messages would push most reasons past 123 bytes).</summary>
+    private static string ShortJsonError(JsonException e) =>
+        e.BytePositionInLine is { } position ? $"invalid JSON at byte {position}" : e.Message;
 
     private WireFrame Frame(byte[] json) =>
         Compressed ? new WireFrame(CompressFrame(json), WebSocketMessageType.Binary) : new WireFrame(json, WebSocketMessageType.Text);
