@@ -31,6 +31,7 @@ internal sealed class ConnectionContext
     private volatile EventFilter _filter;
     private volatile int _maxMessageSize;
     private volatile bool _live;
+    private volatile bool _stalled;
 
     public ConnectionContext(JetstreamTestServer server, HttpContext http, WebSocket socket, EmulatorConnection record, ConnectionStart start, ConnectionScript? script)
     {
@@ -168,9 +169,10 @@ internal sealed class ConnectionContext
                 continue;
             }
 
-            if (_live && !IsV2)
+            if (_live && !IsV2 && !_stalled)
             {
-                // The legacy server's live path: a full outbox ends the TCP connection, no close frame.
+                // The legacy server's live path: a full outbox ends the TCP connection, no close frame. (Not when the
+                // outbox is full because the server itself stalls.)
                 Record.End($"slow subscriber: outbox of {_server.Options.SlowSubscriberOutbox} events full");
                 _http.Abort();
                 return;
@@ -225,9 +227,8 @@ internal sealed class ConnectionContext
                     Record.End($"dropped by fault after {sent} events");
                     return true;
                 case FaultAction.Stall:
-                    Record.End($"stalled by fault after {sent} events");
-
-                    // Keep the socket (the server still answers pings); end when the client leaves.
+                    // Keep the socket (the server still answers pings); the connection ends when the client leaves.
+                    _stalled = true;
                     await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
                     return true;
                 case FaultAction.Close:
