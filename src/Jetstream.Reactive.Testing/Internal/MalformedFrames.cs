@@ -61,12 +61,14 @@ internal static class MalformedFrames
 
     private static byte[] V2Bomb(ConnectionContext c)
     {
-        var id = c.DictionaryId ?? JetstreamZstdDictionaries.BundledV2Id;
+        // An uncompressed v2 connection has no dictionary of its own: it gets the bundled one's bomb. The cache is keyed
+        // by the dictionary the bomb is made with.
+        var (id, dictionary) = c.DictionaryId is { } own ? (own, c.Dictionary) : (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2);
         lock (V2Bombs)
         {
             if (!V2Bombs.TryGetValue(id, out var bomb))
             {
-                bomb = ZstdFrames.Bomb(BombSize, c.Dictionary);
+                bomb = ZstdFrames.Bomb(BombSize, dictionary);
                 V2Bombs[id] = bomb;
             }
 
