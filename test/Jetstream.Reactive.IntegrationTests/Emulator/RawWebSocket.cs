@@ -23,8 +23,8 @@ internal sealed class RawWebSocket : IAsyncDisposable
     public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery, CancellationToken token)
     {
         var tcp = new TcpClient();
-        var client = new RawWebSocket(tcp);
         await tcp.ConnectAsync(server.Host, server.Port, token).AsTask().WaitAsync(WireClient.Deadline, token);
+        var client = new RawWebSocket(tcp);
         var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request), token);
 
