@@ -49,6 +49,7 @@ internal sealed class ConnectionContext
         Position = start.Position;
         RequireHello = start.RequireHello;
         Info = start.Info;
+        _live = start.AtTail;
         _random = new Random(server.Options.Seed + record.Number);
         _abort = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, server.Stopping);
         _cts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
