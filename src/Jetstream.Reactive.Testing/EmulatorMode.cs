@@ -4,7 +4,7 @@ namespace Jetstream.Reactive.Testing;
 public enum EmulatorMode
 {
     /// <summary>
-    /// Every source event is ingested at start. A connection without a cursor receives the whole log from the oldest
+    /// Every source event is ingested at start, so the source must be finite. A connection without a cursor receives the whole log from the oldest
     /// retained event, as fast as its socket drains, then waits for events added with <see cref="JetstreamTestServer.Publish(string[])"/>.
     /// </summary>
     Replay,

@@ -39,7 +39,7 @@ public abstract class JetstreamEventSource
 
     /// <summary>An endless (or <paramref name="count"/>-long) source that calls <paramref name="generate"/> with 0, 1, 2, …</summary>
     /// <param name="generate">Makes the event JSON for an index.</param>
-    /// <param name="count">How many events, or <see langword="null"/> for no end.</param>
+    /// <param name="count">How many events, or <see langword="null"/> for no end (<see cref="EmulatorMode.Live"/> only: <see cref="EmulatorMode.Replay"/> reads the whole source at start).</param>
     /// <returns>The source.</returns>
     public static JetstreamEventSource FromGenerator(Func<long, string> generate, long? count = null)
     {

@@ -15,7 +15,10 @@ public enum MalformedFrameKind
     /// <summary>A well-formed event padded to <see cref="ConnectionScript.OversizedBytes"/> bytes (default 50 MB).</summary>
     Oversized,
 
-    /// <summary>A small zstd frame (v1 dictionary on <c>/subscribe</c>, the current v2 dictionary on v2) that expands to 64 MiB of zeros without declaring its size.</summary>
+    /// <summary>
+    /// A small zstd frame that expands to 64 MiB of zeros without declaring its size: with the v1 dictionary on
+    /// <c>/subscribe</c>; on v2 with the connection's dictionary, or the bundled v2 one on an uncompressed connection.
+    /// </summary>
     ZstdBomb,
 
     /// <summary>A valid event compressed with a dictionary the connection did not ask for.</summary>

@@ -14,6 +14,8 @@ public static class TestEvents
 
     private const string DefaultCid = "bafyreidqpc7si3dbimffi64lz3xsx2qt45ip7rpna2qpslcddp23itjjzm";
     private const string DefaultRev = "3mmoojp7vgo2g";
+    // Records nest deeper than System.Text.Json's default of 64 in the wild; the server accepts up to this.
+    private const int MaxDepth = 4096;
     private static readonly DateTimeOffset DefaultTime = new(2026, 5, 25, 14, 23, 28, 778, TimeSpan.Zero);
 
     /// <summary>A commit event.</summary>
@@ -42,7 +44,7 @@ public static class TestEvents
         };
         if (operation != CommitOperation.Delete)
         {
-            commit["record"] = record is null ? new JsonObject { ["$type"] = collection } : JsonNode.Parse(record);
+            commit["record"] = record is null ? new JsonObject { ["$type"] = collection } : JsonNode.Parse(record, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
             commit["cid"] = cid;
         }
 
@@ -118,6 +120,6 @@ public static class TestEvents
     private static string Event(string did, string kind, JsonObject body)
     {
         var e = new JsonObject { ["did"] = did, ["time_us"] = 0, ["kind"] = kind, [kind] = body };
-        return e.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return e.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth });
     }
 }

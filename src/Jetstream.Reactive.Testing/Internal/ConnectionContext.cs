@@ -11,18 +11,27 @@ namespace Jetstream.Reactive.Testing.Internal;
 /// writer sends the outbox and applies the connection's fault script; a receiver reads what the client sends
 /// (<c>options_update</c> on v1, anything on v2 is a policy violation). Whichever ends first ends the connection.
 /// </summary>
+/// <remarks>
+/// Socket calls take only the abort token (the request aborted, the server stopping): cancelling a pending WebSocket call
+/// aborts the connection with a TCP reset that discards every frame not yet flushed, even the 101 response. Every other
+/// ending returns with the receive still pending; disposing the socket then flushes what was sent and closes TCP.
+/// </remarks>
 internal sealed class ConnectionContext
 {
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private readonly JetstreamTestServer _server;
     private readonly HttpContext _http;
     private readonly WebSocket _socket;
     private readonly ConnectionScript? _script;
     private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _cts;
     private readonly Random _random;
     private volatile EventFilter _filter;
     private volatile int _maxMessageSize;
     private volatile bool _live;
+    private volatile bool _stalled;
 
     public ConnectionContext(JetstreamTestServer server, HttpContext http, WebSocket socket, EmulatorConnection record, ConnectionStart start, ConnectionScript? script)
     {
@@ -40,8 +49,10 @@ internal sealed class ConnectionContext
         Position = start.Position;
         RequireHello = start.RequireHello;
         Info = start.Info;
+        _live = start.AtTail;
         _random = new Random(server.Options.Seed + record.Number);
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, server.Stopping);
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, server.Stopping);
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
     }
 
     public EmulatorConnection Record { get; }
@@ -79,7 +90,7 @@ internal sealed class ConnectionContext
         }
 
         var token = _cts.Token;
-        var receive = ReceiveAsync(token);
+        var receive = ReceiveAsync(_abort.Token);
         var pump = PumpAsync(outbox.Writer, token);
         var write = WriteAsync(outbox.Reader, token);
         try
@@ -88,17 +99,29 @@ internal sealed class ConnectionContext
         }
         finally
         {
+            // Stop the pump and the writer between frames; a send under way finishes, or the grace period aborts it.
             await _cts.CancelAsync().ConfigureAwait(false);
             try
             {
-                await Task.WhenAll(receive, pump, write).ConfigureAwait(false);
+                await Task.WhenAll(pump, write).WaitAsync(ShutdownGrace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await _abort.CancelAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ChannelClosedException or ObjectDisposedException)
             {
             }
 
+            // Left pending while the client is there: disposing the socket ends it without a reset.
+            foreach (var task in new[] { receive, pump, write })
+            {
+                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
             Record.End(_server.Stopping.IsCancellationRequested ? "server stopped" : "ended");
             _cts.Dispose();
+            _abort.Dispose();
         }
     }
 
@@ -147,9 +170,10 @@ internal sealed class ConnectionContext
                 continue;
             }
 
-            if (_live && !IsV2)
+            if (_live && !IsV2 && !_stalled)
             {
-                // The legacy server's live path: a full outbox ends the TCP connection, no close frame.
+                // The legacy server's live path: a full outbox ends the TCP connection, no close frame. (Not when the
+                // outbox is full because the server itself stalls.)
                 Record.End($"slow subscriber: outbox of {_server.Options.SlowSubscriberOutbox} events full");
                 _http.Abort();
                 return;
@@ -170,7 +194,7 @@ internal sealed class ConnectionContext
 
         await foreach (var item in outbox.ReadAllAsync(token).ConfigureAwait(false))
         {
-            await SendAsync(item.Frame, token).ConfigureAwait(false);
+            await SendAsync(item.Frame).ConfigureAwait(false);
             if (item.Seq is not { } seq)
             {
                 Record.RecordFrame(item.Frame.Bytes.Length);
@@ -196,31 +220,30 @@ internal sealed class ConnectionContext
             {
                 case FaultAction.Inject:
                     var (bytes, type) = MalformedFrames.Build(step.Kind, this, _random, _script!.OversizedBytes);
-                    await SendAsync(new WireFrame(bytes, type), token).ConfigureAwait(false);
+                    await SendAsync(new WireFrame(bytes, type)).ConfigureAwait(false);
                     Record.RecordFrame(bytes.Length);
                     break;
                 case FaultAction.Drop:
+                    // Ending the connection without a close frame: what was sent is flushed, then TCP closes.
                     Record.End($"dropped by fault after {sent} events");
-                    _http.Abort();
                     return true;
                 case FaultAction.Stall:
-                    Record.End($"stalled by fault after {sent} events");
-
-                    // Keep the socket (the server still answers pings); end when the client leaves.
+                    // Keep the socket (the server still answers pings); the connection ends when the client leaves.
+                    _stalled = true;
                     await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
                     return true;
                 case FaultAction.Close:
-                    await CloseAsync(step.Status, step.Text, $"closed by fault after {sent} events", token).ConfigureAwait(false);
+                    await CloseAsync(step.Status, step.Text, $"closed by fault after {sent} events").ConfigureAwait(false);
                     return true;
                 case FaultAction.ErrorFrame:
                     if (IsV2)
                     {
                         var error = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["$type"] = "error", ["error"] = step.Text, ["message"] = step.Message });
-                        await SendAsync(Frame(error), token).ConfigureAwait(false);
+                        await SendAsync(Frame(error)).ConfigureAwait(false);
                         Record.RecordFrame(error.Length);
                     }
 
-                    await CloseAsync(WebSocketCloseStatus.InternalServerError, step.Text, $"error frame {step.Text} after {sent} events", token).ConfigureAwait(false);
+                    await CloseAsync(WebSocketCloseStatus.InternalServerError, step.Text, $"error frame {step.Text} after {sent} events").ConfigureAwait(false);
                     return true;
             }
         }
@@ -250,7 +273,7 @@ internal sealed class ConnectionContext
             {
                 // Server-push only: any data frame from the client is a policy violation.
                 Record.RecordClientMessage(result.MessageType == WebSocketMessageType.Text ? "(text frame)" : "(binary frame)");
-                await CloseAsync(WebSocketCloseStatus.PolicyViolation, "subscribeEvents does not accept client messages", "client sent a data frame", token).ConfigureAwait(false);
+                await CloseAsync(WebSocketCloseStatus.PolicyViolation, "subscribeEvents does not accept client messages", "client sent a data frame").ConfigureAwait(false);
                 return;
             }
 
@@ -258,7 +281,7 @@ internal sealed class ConnectionContext
             {
                 if (Flavor == ServerFlavor.Current)
                 {
-                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", "client message over 10 MB", token).ConfigureAwait(false);
+                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", "client message over 10 MB").ConfigureAwait(false);
                     return;
                 }
 
@@ -287,7 +310,7 @@ internal sealed class ConnectionContext
 
             var text = Encoding.UTF8.GetString(bytes);
             Record.RecordClientMessage(text);
-            if (!await HandleClientMessageAsync(bytes, token).ConfigureAwait(false))
+            if (!await HandleClientMessageAsync(bytes).ConfigureAwait(false))
             {
                 return;
             }
@@ -295,7 +318,7 @@ internal sealed class ConnectionContext
     }
 
     /// <returns>Whether the connection goes on.</returns>
-    private async Task<bool> HandleClientMessageAsync(byte[] bytes, CancellationToken token)
+    private async Task<bool> HandleClientMessageAsync(byte[] bytes)
     {
         var legacy = Flavor == ServerFlavor.Legacy;
         SubscriberMessage parsed;
@@ -306,8 +329,8 @@ internal sealed class ConnectionContext
         catch (JsonException e)
         {
             return legacy
-                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber sourced message: " + e.Message, "bad envelope", token).ConfigureAwait(false)
-                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad SubscriberSourcedMessage envelope", "bad envelope", token).ConfigureAwait(false);
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber sourced message: " + ShortJsonError(e), "bad envelope").ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad SubscriberSourcedMessage envelope", "bad envelope").ConfigureAwait(false);
         }
 
         if (parsed.Type != "options_update")
@@ -318,16 +341,16 @@ internal sealed class ConnectionContext
         if (parsed.PayloadError is not null)
         {
             return legacy
-                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber options update: " + parsed.PayloadError, "bad payload", token).ConfigureAwait(false)
-                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad options_update payload", "bad payload", token).ConfigureAwait(false);
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to unmarshal subscriber options update: " + parsed.PayloadError, "bad payload").ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "bad options_update payload", "bad payload").ConfigureAwait(false);
         }
 
         var problem = RequestRules.CheckV1Filters(parsed.Collections, parsed.Dids, Flavor);
         if (problem is not null)
         {
             return legacy
-                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to parse subscriber options: " + problem, "invalid options_update", token).ConfigureAwait(false)
-                : await CloseAsync(WebSocketCloseStatus.PolicyViolation, problem, "invalid options_update", token).ConfigureAwait(false);
+                ? await CloseAsync(WebSocketCloseStatus.NormalClosure, "failed to parse subscriber options: " + problem, "invalid options_update").ConfigureAwait(false)
+                : await CloseAsync(WebSocketCloseStatus.PolicyViolation, problem, "invalid options_update").ConfigureAwait(false);
         }
 
         _filter = new EventFilter(null, parsed.Collections.Distinct(StringComparer.Ordinal), parsed.Dids.Distinct(StringComparer.Ordinal));
@@ -341,11 +364,18 @@ internal sealed class ConnectionContext
     }
 
     /// <returns>Always <see langword="false"/>: the connection is over.</returns>
-    private async Task<bool> CloseAsync(WebSocketCloseStatus status, string reason, string endReason, CancellationToken token)
+    private async Task<bool> CloseAsync(WebSocketCloseStatus status, string reason, string endReason)
     {
+        var bytes = Encoding.UTF8.GetBytes(reason);
+        if (bytes.Length > 123 && Flavor == ServerFlavor.Legacy && !IsV2)
+        {
+            // gorilla cannot send a close reason over 123 bytes: the legacy server's close just ends the socket.
+            Record.End(endReason + " (close reason over 123 bytes: dropped without a close frame)");
+            return false;
+        }
+
         Record.ServerCloseStatus = status;
         Record.End(endReason);
-        var bytes = Encoding.UTF8.GetBytes(reason);
         if (bytes.Length > 123)
         {
             // RFC 6455 caps a close reason at 123 bytes; cut on a character boundary.
@@ -360,7 +390,7 @@ internal sealed class ConnectionContext
 
         try
         {
-            await _socket.CloseOutputAsync(status, reason, token).ConfigureAwait(false);
+            await _socket.CloseOutputAsync(status, reason, _abort.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
         {
@@ -369,11 +399,15 @@ internal sealed class ConnectionContext
         return false;
     }
 
+    /// <summary>A parse error about as long as Go's (System.Text.Json's own messages would push most reasons past 123 bytes).</summary>
+    private static string ShortJsonError(JsonException e) =>
+        e.BytePositionInLine is { } position ? $"invalid JSON at byte {position}" : e.Message;
+
     private WireFrame Frame(byte[] json) =>
         Compressed ? new WireFrame(CompressFrame(json), WebSocketMessageType.Binary) : new WireFrame(json, WebSocketMessageType.Text);
 
-    private Task SendAsync(WireFrame frame, CancellationToken token) =>
-        _socket.SendAsync(frame.Bytes, frame.Type, true, token);
+    private Task SendAsync(WireFrame frame) =>
+        _socket.SendAsync(frame.Bytes, frame.Type, true, _abort.Token);
 
     internal readonly record struct WireFrame(byte[] Bytes, WebSocketMessageType Type);
 

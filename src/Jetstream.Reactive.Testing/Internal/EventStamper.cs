@@ -9,7 +9,8 @@ namespace Jetstream.Reactive.Testing.Internal;
 /// </summary>
 internal static class EventStamper
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 4096 };
+    /// <summary>How deep a source event may nest (records included); deeper sources are counted as bad.</summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 4096 };
 
     /// <exception cref="FormatException">The source line is not a JSON object with a string <c>did</c> and <c>kind</c>.</exception>
     public static StoredEvent Stamp(ReadOnlySpan<byte> source, long seq, long timeUs)
@@ -33,10 +34,15 @@ internal static class EventStamper
             {
                 if (reader.ValueTextEquals("time_us"u8))
                 {
+                    // Written once: in the source's place, or already after "did".
                     reader.Read();
                     reader.Skip();
-                    WriteStamp(a, b, timeUs, seq);
-                    wroteTime = true;
+                    if (!wroteTime)
+                    {
+                        WriteStamp(a, b, timeUs, seq);
+                        wroteTime = true;
+                    }
+
                     continue;
                 }
 

@@ -35,7 +35,7 @@ internal static class MalformedFrames
             MalformedFrameKind.NotJson => Encoding.UTF8.GetBytes("this is not json {"),
             MalformedFrameKind.InvalidUtf8 => [.. "{\"did\":\"did:plc:x"u8, 0xC3, 0x28, .. "\",\"time_us\":1,\"kind\":\"commit\"}"u8],
             MalformedFrameKind.DeepNesting => Encoding.UTF8.GetBytes(Event(c, "\"rkey\":\"deep\",\"cid\":\"bafyreideep\",\"record\":" + new string('[', 20_000) + new string(']', 20_000))),
-            MalformedFrameKind.Oversized => Encoding.UTF8.GetBytes(Event(c, "\"rkey\":\"big\",\"cid\":\"bafyreibig\",\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"" + new string('x', Math.Max(0, oversizedBytes - 300)) + "\"}")),
+            MalformedFrameKind.Oversized => Oversized(c, oversizedBytes),
             MalformedFrameKind.JsonArray => "[1,2,3]"u8.ToArray(),
             MalformedFrameKind.MissingDid => "{\"time_us\":1,\"kind\":\"identity\",\"identity\":{\"did\":\"did:plc:x\",\"seq\":1,\"time\":\"2026-05-25T14:23:29.950Z\"}}"u8.ToArray(),
             MalformedFrameKind.MissingTimeUs => "{\"did\":\"did:plc:x\",\"kind\":\"identity\",\"identity\":{\"did\":\"did:plc:x\",\"seq\":1,\"time\":\"2026-05-25T14:23:29.950Z\"}}"u8.ToArray(),
@@ -51,6 +51,14 @@ internal static class MalformedFrames
         return c.Compressed ? (c.CompressFrame(text), WebSocketMessageType.Binary) : (text, WebSocketMessageType.Text);
     }
 
+    /// <summary>A well-formed event of exactly <paramref name="size"/> bytes (or the smallest one, if that is larger).</summary>
+    private static byte[] Oversized(ConnectionContext c, int size)
+    {
+        const string Head = "\"rkey\":\"big\",\"cid\":\"bafyreibig\",\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"";
+        var smallest = Encoding.UTF8.GetByteCount(Event(c, Head + "\"}"));
+        return Encoding.UTF8.GetBytes(Event(c, Head + new string('x', Math.Max(0, size - smallest)) + "\"}"));
+    }
+
     private static string Event(ConnectionContext c, string commitTail)
     {
         var v1 = "{\"did\":\"did:plc:q6gjnaw2blty4crticxkmujt\",\"time_us\":1,\"kind\":\"commit\",\"commit\":{\"rev\":\"3mmoojp7vgo2g\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.post\"," + commitTail + "}}";
@@ -61,12 +69,14 @@ internal static class MalformedFrames
 
     private static byte[] V2Bomb(ConnectionContext c)
     {
-        var id = c.DictionaryId ?? JetstreamZstdDictionaries.BundledV2Id;
+        // An uncompressed v2 connection has no dictionary of its own: it gets the bundled one's bomb. The cache is keyed
+        // by the dictionary the bomb is made with.
+        var (id, dictionary) = c.DictionaryId is { } own ? (own, c.Dictionary) : (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2);
         lock (V2Bombs)
         {
             if (!V2Bombs.TryGetValue(id, out var bomb))
             {
-                bomb = ZstdFrames.Bomb(BombSize, c.Dictionary);
+                bomb = ZstdFrames.Bomb(BombSize, dictionary);
                 V2Bombs[id] = bomb;
             }
 

@@ -16,7 +16,11 @@ internal sealed record ConnectionStart(
     long Position,
     bool RequireHello,
     string? Info,
-    string? SubProtocol);
+    string? SubProtocol)
+{
+    /// <summary>Whether the connection starts at the live tail (no cursor in live mode, or a future cursor), decided at the request.</summary>
+    public bool AtTail { get; init; }
+}
 
 /// <summary>A rejected upgrade: the status, the body and its content type.</summary>
 internal sealed record Rejection(int Status, string Body, string ContentType);
@@ -70,7 +74,7 @@ internal static class RequestRules
         // Both servers treat a malformed, negative or out-of-range size as 0 (no limit).
         var max = int.TryParse(query["maxMessageSizeBytes"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 0;
         var filter = new EventFilter(null, collections.Distinct(StringComparer.Ordinal), dids.Distinct(StringComparer.Ordinal));
-        return (new ConnectionStart(false, compressed, compressed ? JetstreamZstdDictionaries.V1Id : null, compressed ? JetstreamZstdDictionaries.V1 : default, filter, max, position, query["requireHello"] == "true", null, null), null);
+        return (new ConnectionStart(false, compressed, compressed ? JetstreamZstdDictionaries.V1Id : null, compressed ? JetstreamZstdDictionaries.V1 : default, filter, max, position, query["requireHello"] == "true", null, null) { AtTail = position >= log.NextSeq }, null);
     }
 
     /// <summary>The v1 filter checks shared by the query and <c>options_update</c>; the message is the part after the server's prefix.</summary>
@@ -93,7 +97,11 @@ internal static class RequestRules
             }
         }
 
-        if (collections.Distinct(StringComparer.Ordinal).Count() > 100)
+        // Legacy counts unique full paths plus every prefix as given; the newer server deduplicates both.
+        var collectionCount = legacy
+            ? collections.Where(c => !c.EndsWith('*')).Distinct(StringComparer.Ordinal).Count() + collections.Count(c => c.EndsWith('*'))
+            : collections.Distinct(StringComparer.Ordinal).Count();
+        if (collectionCount > 100)
         {
             return legacy ? "invalid subscriber options: too many wanted collections" : "too many wanted collections (at most 100)";
         }
@@ -227,7 +235,7 @@ internal static class RequestRules
         var offered = headers.TryGetValue("Sec-WebSocket-Protocol", out var protocols)
             && protocols.Split(',').Any(p => p.Trim() == V2Protocol);
         var filter = new EventFilter(kinds, collections, dids);
-        return (new ConnectionStart(true, dictionaryId is not null, dictionaryId, dictionary, filter, max, position, false, info, offered ? V2Protocol : null), null);
+        return (new ConnectionStart(true, dictionaryId is not null, dictionaryId, dictionary, filter, max, position, false, info, offered ? V2Protocol : null) { AtTail = position >= log.NextSeq }, null);
     }
 
     public static Rejection Text(int status, string body) => new(status, body + "\n", "text/plain; charset=utf-8");

@@ -1,5 +1,6 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Jetstream.Reactive.Testing.Internal;
 
@@ -43,31 +44,61 @@ internal sealed class StoredEvent
     /// <summary>The v2 <c>message</c> envelope (built on first use).</summary>
     public byte[] V2 => _v2 ??= BuildV2();
 
+    /// <summary>
+    /// Copies the v1 frame's body into the envelope without parsing it into a tree, so records of any depth the stamper
+    /// accepted pass, and their bytes stay as the source had them.
+    /// </summary>
     private byte[] BuildV2()
     {
-        var v1 = JsonNode.Parse(V1)!.AsObject();
-        var payload = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>(V1.Length + 160);
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            ["$type"] = "network.bsky.jetstream.subscribeEvents#" + Kind,
-            ["seq"] = Seq,
-            ["did"] = Did,
-            ["time"] = DateTimeOffset.UnixEpoch.AddTicks(TimeUs * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        };
-        if (Kind == "commit" && v1["commit"] is JsonObject commit)
-        {
-            foreach (var (name, value) in commit.ToList())
+            w.WriteStartObject();
+            w.WriteString("$type"u8, "message"u8);
+            w.WritePropertyName("payload"u8);
+            w.WriteStartObject();
+            w.WriteString("$type"u8, "network.bsky.jetstream.subscribeEvents#" + Kind);
+            w.WriteNumber("seq"u8, Seq);
+            w.WriteString("did"u8, Did);
+            w.WriteString("time"u8, DateTimeOffset.UnixEpoch.AddTicks(TimeUs * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            var reader = new Utf8JsonReader(V1, EventStamper.ReaderOptions);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                commit.Remove(name);
-                payload[name] = value;
+                var isBody = reader.ValueTextEquals(Kind);
+                reader.Read();
+                if (!isBody)
+                {
+                    reader.Skip();
+                }
+                else if (Kind == "commit" && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    // The commit's fields go straight into the payload.
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var name = reader.GetString()!;
+                        reader.Read();
+                        CopyValue(ref reader, w, name);
+                    }
+                }
+                else
+                {
+                    CopyValue(ref reader, w, Kind);
+                }
             }
-        }
-        else if (v1[Kind] is JsonNode body)
-        {
-            v1.Remove(Kind);
-            payload[Kind] = body;
+
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
 
-        var envelope = new JsonObject { ["$type"] = "message", ["payload"] = payload };
-        return JsonSerializer.SerializeToUtf8Bytes(envelope);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void CopyValue(ref Utf8JsonReader reader, Utf8JsonWriter w, string name)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        w.WritePropertyName(name);
+        w.WriteRawValue(V1.AsSpan(start, (int)reader.BytesConsumed - start), skipInputValidation: true);
     }
 }
