@@ -1,0 +1,108 @@
+using System.CommandLine;
+using Jetstream.Cli.Infrastructure;
+using Jetstream.Cli.Stats;
+using Jetstream.Reactive;
+using Spectre.Console;
+
+namespace Jetstream.Cli.Commands;
+
+/// <summary><c>jetstream stats</c>: a live dashboard of one stream.</summary>
+internal static class StatsCommand
+{
+    /// <summary>The span the dashboard's rates are measured over.</summary>
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LiveRefresh = TimeSpan.FromMilliseconds(500);
+
+    public static Command Create(CliConsole console)
+    {
+        var connection = new ConnectionOptions();
+        var duration = new Option<string>("--duration") { Description = "Stop after this long (30s, 5m, 1h). Default: until Ctrl+C.", HelpName = "duration" };
+        var interval = new Option<string>("--interval")
+        {
+            Description = "When standard output is not a terminal, print the dashboard this often (default 5s); on a terminal it redraws twice a second.",
+            HelpName = "duration",
+        };
+        var command = new Command("stats", "Show a live dashboard of a stream: events/s overall and per kind, top collections, lag, drops, reconnects, bytes/s, and the catch-up toward now from an old cursor.");
+        connection.AddTo(command);
+        command.Add(duration);
+        command.Add(interval);
+        command.SetAction(async (parse, token) =>
+        {
+            var settings = connection.Read(parse, DateTimeOffset.UtcNow);
+            var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
+            var every = parse.GetValue(interval) is { } i ? ValueParsers.Duration("--interval", i) : TimeSpan.FromSeconds(5);
+            return await RunAsync(console, settings, Describe(settings.Options), stop, every, token);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the dashboard against a stream (also used by <c>demo</c>).</summary>
+    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var collector = new StatsCollector();
+        var options = settings.Options with { MeterFactory = collector.MeterFactory };
+        if (settings.Verbose)
+        {
+            options = options with { LoggerFactory = new WriterLoggerFactory(console.Error) };
+        }
+
+        var calculator = new StatsCalculator(RateWindow);
+        var snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
+        var run = StreamRunner.RunAsync(
+            JetstreamObservable.Connect(options),
+            e =>
+            {
+                if (settings.Wants(e))
+                {
+                    collector.OnEvent(e);
+                }
+
+                return true;
+            },
+            duration,
+            cancellationToken);
+
+        var spectre = console.SpectreOut();
+        if (console.OutIsTerminal)
+        {
+            await spectre.Live(Dashboard.Render(snapshot, source)).AutoClear(false).StartAsync(async context =>
+            {
+                while (!run.IsCompleted)
+                {
+                    await Task.WhenAny(run, Task.Delay(LiveRefresh, CancellationToken.None));
+                    context.UpdateTarget(Dashboard.Render(calculator.Add(collector.Sample(DateTimeOffset.UtcNow)), source));
+                    context.Refresh();
+                }
+            });
+        }
+        else
+        {
+            while (!run.IsCompleted)
+            {
+                await Task.WhenAny(run, Task.Delay(interval, CancellationToken.None));
+                snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
+                spectre.Write(Dashboard.Render(snapshot, source));
+                spectre.WriteLine();
+            }
+        }
+
+        await console.Out.FlushAsync(CancellationToken.None);
+        if (await run is { } error)
+        {
+            await console.Error.WriteLineAsync("jetstream: " + StreamRunner.Describe(error));
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The endpoint (or the failover list) and protocol, for titles.</summary>
+    public static string Describe(JetstreamOptions options)
+    {
+        var endpoints = options.Endpoints.Count > 0
+            ? string.Join(", ", options.Endpoints)
+            : (options.Protocol == JetstreamProtocol.V2 && options.Endpoint == JetstreamOptions.DefaultEndpoint ? JetstreamOptions.DefaultV2Endpoint : options.Endpoint).ToString();
+        return $"{endpoints.TrimEnd('/')} ({options.Protocol.ToString().ToLowerInvariant()})";
+    }
+}

@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.CommandLine;
+using System.Text;
+using Jetstream.Cli.Infrastructure;
+using Jetstream.Cli.Output;
+using Jetstream.Reactive;
+
+namespace Jetstream.Cli.Commands;
+
+/// <summary><c>jetstream tail</c>: events to standard output, as JSON lines or compact text lines.</summary>
+internal static class TailCommand
+{
+    private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
+
+    public static Command Create(CliConsole console)
+    {
+        var connection = new ConnectionOptions();
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "json: one event object per line (the default when standard output is redirected); text: a compact line per event (the default on a terminal).",
+            HelpName = "json|text",
+        };
+        var cursorFile = new Option<string>("--cursor-file")
+        {
+            Description = "Resume from the cursor saved in this file, and keep saving the cursor of the last event printed (at-least-once). --cursor applies when the file has none yet.",
+            HelpName = "file",
+        };
+        var limit = new Option<string>("--limit", "-n") { Description = "Stop after this many events.", HelpName = "count" };
+        var duration = new Option<string>("--duration") { Description = "Stop after this long (30s, 5m, 1h).", HelpName = "duration" };
+
+        var command = new Command("tail", "Stream events to standard output: JSON lines, or a compact human line per event on a terminal.");
+        connection.AddTo(command);
+        command.Add(format);
+        command.Add(cursorFile);
+        command.Add(limit);
+        command.Add(duration);
+        command.SetAction(async (parse, token) =>
+        {
+            var settings = connection.Read(parse, DateTimeOffset.UtcNow);
+            var json = (parse.GetValue(format) is { } f ? ValueParsers.OneOf("--format", f, "json", "text") : console.OutIsTerminal ? "text" : "json") == "json";
+            var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
+            var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
+            var cursors = parse.GetValue(cursorFile) is { } path ? CursorFile.Open("--cursor-file", path) : null;
+            return await RunAsync(console, settings, json, max, stop, cursors, token);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, bool json, long limit, TimeSpan? duration, CursorFile? cursors, CancellationToken cancellationToken)
+    {
+        var options = settings.Options;
+        if (settings.Verbose)
+        {
+            options = options with { LoggerFactory = new WriterLoggerFactory(console.Error) };
+        }
+
+        if (cursors is not null && await cursors.LoadAsync(options, cancellationToken) is { } saved)
+        {
+            options = options with { Cursor = saved };
+        }
+
+        var output = console.Out;
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        long written = 0;
+        JetstreamEvent? last = null;
+        JetstreamEvent? lastSaved = null;
+        var cursorGate = new SemaphoreSlim(1, 1);
+
+        async Task SaveAsync()
+        {
+            await cursorGate.WaitAsync(CancellationToken.None);
+            try
+            {
+                var current = Volatile.Read(ref last);
+                if (cursors is not null && current is not null && !ReferenceEquals(current, lastSaved))
+                {
+                    await cursors.SaveAsync(current, options, CancellationToken.None);
+                    lastSaved = current;
+                }
+            }
+            finally
+            {
+                cursorGate.Release();
+            }
+        }
+
+        using var saver = cursors is null ? null : new Timer(_ => _ = SaveAsync(), null, CursorSaveInterval, CursorSaveInterval);
+        var error = await StreamRunner.RunAsync(
+            JetstreamObservable.Connect(options),
+            e =>
+            {
+                if (!settings.Wants(e))
+                {
+                    return true;
+                }
+
+                if (json)
+                {
+                    buffer.ResetWrittenCount();
+                    EventJson.Write(e, buffer);
+                    output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                }
+                else
+                {
+                    output.WriteLine(EventText.Format(e));
+                }
+
+                // Flushed before the cursor moves, so a saved cursor never runs ahead of what was printed.
+                output.Flush();
+                Volatile.Write(ref last, e);
+                return ++written < limit;
+            },
+            duration,
+            cancellationToken);
+
+        await output.FlushAsync(CancellationToken.None);
+        if (saver is not null)
+        {
+            await saver.DisposeAsync();
+        }
+
+        await SaveAsync();
+        if (error is not null)
+        {
+            await console.Error.WriteLineAsync("jetstream: " + StreamRunner.Describe(error));
+            return ExitCodes.Failure;
+        }
+
+        if (console.ErrorIsTerminal && last is not null)
+        {
+            await console.Error.WriteLineAsync($"jetstream: {written:N0} events; resume with --cursor {last.Cursor}{(cursors is null ? "" : " (saved to " + cursors.Path + ")")}");
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,82 @@
+using Jetstream.Reactive;
+
+namespace Jetstream.Cli.Infrastructure;
+
+/// <summary>
+/// Runs a Jetstream subscription until the handler has had enough, a duration passes, the user presses Ctrl+C, or the
+/// stream fails for good. The handler is called one event at a time; once <see cref="RunAsync"/> returns it is never
+/// called again, so the caller can flush and save a cursor safely.
+/// </summary>
+internal static class StreamRunner
+{
+    /// <summary>Runs the stream.</summary>
+    /// <param name="stream">The events.</param>
+    /// <param name="onEvent">Handles one event; returns <see langword="false"/> to stop (a limit was reached).</param>
+    /// <param name="duration">Stop after this long; <see langword="null"/> for no limit.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <returns>The error that ended the stream or the handler, or <see langword="null"/> for a normal stop.</returns>
+    public static async Task<Exception?> RunAsync(IObservable<JetstreamEvent> stream, Func<JetstreamEvent, bool> onEvent, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new object();
+        var stopped = false;
+
+        void OnNext(JetstreamEvent e)
+        {
+            lock (gate)
+            {
+                if (stopped)
+                {
+                    return;
+                }
+
+                try
+                {
+                    if (!onEvent(e))
+                    {
+                        stopped = true;
+                        done.TrySetResult(null);
+                    }
+                }
+#pragma warning disable CA1031 // The handler's failure (a full disk) ends the command with its message.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    stopped = true;
+                    done.TrySetResult(error);
+                }
+            }
+        }
+
+        using var registration = cancellationToken.Register(() => done.TrySetResult(null));
+        using var timer = duration is { } d ? new Timer(_ => done.TrySetResult(null), null, d, Timeout.InfiniteTimeSpan) : null;
+        using (stream.Subscribe(OnNext, error => done.TrySetResult(error), () => done.TrySetResult(null)))
+        {
+            var result = await done.Task.ConfigureAwait(false);
+            lock (gate)
+            {
+                stopped = true;
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The one line that explains why a stream ended for good.</summary>
+    public static string Describe(Exception error) => error switch
+    {
+        JetstreamHandshakeException { Error: { } name } h =>
+            $"the server rejected the request with HTTP {(int)h.StatusCode} {name}{(string.IsNullOrWhiteSpace(h.ErrorMessage) ? "" : ": " + OneLine(h.ErrorMessage))}",
+        JetstreamHandshakeException h =>
+            $"the server rejected the request with HTTP {(int)h.StatusCode}: {(string.IsNullOrWhiteSpace(h.Body) ? "(no reason given)" : OneLine(h.Body))}",
+        JetstreamConnectionClosedException c when c.CloseStatus is { } status =>
+            $"the server closed the connection with {(int)status}: {(string.IsNullOrWhiteSpace(c.CloseDescription) ? "(no reason given)" : OneLine(c.CloseDescription))}",
+        _ => OneLine(error.Message),
+    };
+
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length > 500 ? string.Concat(line.AsSpan(0, 500), "…") : line;
+    }
+}
