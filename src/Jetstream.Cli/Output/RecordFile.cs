@@ -96,13 +96,15 @@ internal sealed class RecordFile : IAsyncDisposable
     {
         try
         {
-            var file = new FileStream(path, resume is null ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+            var needsNewline = resume is { TruncateTo: null } && !IsZstd(path) && !EndsWithNewline(path);
+            var file = new FileStream(path, resume is null ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 64 * 1024);
             if (resume?.TruncateTo is { } length)
             {
                 file.SetLength(length);
-                file.Seek(0, SeekOrigin.End);
             }
-            else if (resume is not null && !IsZstd(path) && file.Length > 0 && !EndsWithNewline(path))
+
+            file.Seek(0, SeekOrigin.End);
+            if (needsNewline)
             {
                 file.WriteByte((byte)'\n');
             }
