@@ -173,7 +173,7 @@ internal static class RecordCommand
                 (_, { } d) => Math.Min(1, elapsed / d),
                 _ => (double?)null,
             };
-            var bar = fraction is { } f ? $"[green]{new string('█', (int)(f * 20))}{new string('░', 20 - (int)(f * 20))}[/] {f:P0} · " : "";
+            var bar = fraction is { } f ? $"[green]{new string('█', (int)(f * 20))}{new string('░', 20 - (int)(f * 20))}[/] {(f * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture)}% · " : "";
             return $"recording to {Markup.Escape(path)} · {bar}{Dashboard.Count(events)} events · {Dashboard.Rate(rate)}/s · {Dashboard.Bytes(Interlocked.Read(ref _bytes))} of JSON · {Dashboard.Duration(elapsed)}"
                 + (eventsBefore > 0 ? $" · resumed after {Dashboard.Count(eventsBefore)}" : "");
         }

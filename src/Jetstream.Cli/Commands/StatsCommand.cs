@@ -84,6 +84,7 @@ internal static class StatsCommand
                 snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
                 spectre.Write(Dashboard.Render(snapshot, source));
                 spectre.WriteLine();
+                await console.Out.FlushAsync(CancellationToken.None);
             }
         }
 

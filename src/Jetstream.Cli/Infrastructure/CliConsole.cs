@@ -18,9 +18,11 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool OutIsTe
     /// <summary>The process's console.</summary>
     public static CliConsole System()
     {
-        var stdout = new StreamWriter(Console.OpenStandardOutput(), new global::System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+        // A pipe gets a large buffer (tail flushes per event, the rest per screen); a terminal sees every write at once.
+        var outIsTerminal = !Console.IsOutputRedirected;
+        var stdout = new StreamWriter(Console.OpenStandardOutput(), new global::System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = outIsTerminal };
         var stderr = new StreamWriter(Console.OpenStandardError(), new global::System.Text.UTF8Encoding(false)) { AutoFlush = true };
-        return new CliConsole(stdout, stderr, !Console.IsOutputRedirected, !Console.IsErrorRedirected);
+        return new CliConsole(stdout, stderr, outIsTerminal, !Console.IsErrorRedirected);
     }
 
     /// <summary>A Spectre console on standard output: live and coloured on a terminal, plain text otherwise.</summary>
