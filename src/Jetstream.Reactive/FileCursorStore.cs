@@ -5,8 +5,9 @@ namespace Jetstream.Reactive;
 
 /// <summary>
 /// An <see cref="ICursorStore"/> in one small JSON file. A save writes a temporary file next to it and renames it over
-/// the old one, so a crash leaves either the old cursor or the new one, never half of one. Saves complete before
-/// <see cref="SaveAsync"/> returns.
+/// the old one, so a crash leaves either the old cursor or the new one, never half of one. The file is small and written
+/// synchronously: a save is complete when <see cref="SaveAsync"/> returns, so the final save on dispose is on disk when
+/// the subscription's <c>Dispose</c> returns.
 /// </summary>
 public sealed class FileCursorStore : ICursorStore
 {
@@ -48,7 +49,7 @@ public sealed class FileCursorStore : ICursorStore
     }
 
     /// <inheritdoc />
-    public async ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
+    public ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var stored = new StoredCursor
@@ -59,9 +60,11 @@ public sealed class FileCursorStore : ICursorStore
             IsSequence = cursor.IsSequence,
             TimeUs = cursor.TimeUs,
         };
+        cancellationToken.ThrowIfCancellationRequested();
         var temporary = Path + ".tmp";
-        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(stored, CursorJsonContext.Default.StoredCursor), cancellationToken).ConfigureAwait(false);
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(stored, CursorJsonContext.Default.StoredCursor));
         File.Move(temporary, Path, overwrite: true);
+        return ValueTask.CompletedTask;
     }
 
     internal sealed class StoredCursor

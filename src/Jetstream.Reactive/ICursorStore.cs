@@ -2,7 +2,7 @@ namespace Jetstream.Reactive;
 
 /// <summary>
 /// Where <see cref="JetstreamObservable.Connect"/> keeps the cursor of the last event delivered, so that a restarted
-/// process resumes where it stopped (<c>JetstreamOptions.CursorStore</c>). <see cref="FileCursorStore"/> is the
+/// process resumes where it stopped (<see cref="JetstreamOptions.CursorStore"/>). <see cref="FileCursorStore"/> is the
 /// built-in implementation; implement this for a database.
 /// </summary>
 public interface ICursorStore

@@ -56,6 +56,9 @@ public abstract class JetstreamEvent
         }
     }
 
+    /// <summary>Which of the session's endpoints the event was read from (for the durable cursor's host).</summary>
+    internal int EndpointIndex { get; set; }
+
     /// <summary>The kind of this event.</summary>
     public abstract JetstreamEventKind Kind { get; }
 }

@@ -53,26 +53,43 @@ public static class JetstreamObservable
         public IDisposable Subscribe(IObserver<JetstreamEvent> observer)
         {
             ArgumentNullException.ThrowIfNull(observer);
-            var session = NewSession();
+            var session = NewSession(_options.BufferCapacity);
             return JetstreamOperators
                 .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session, null)
-                .Subscribe(observer);
+                .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, session));
         }
 
         public AsyncSubscription SubscribeAsync(Func<JetstreamEvent, CancellationToken, Task> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
         {
-            var session = NewSession();
+            var capacity = options.BufferCapacity ?? _options.BufferCapacity;
+            var session = NewSession(capacity);
             return JetstreamOperators.SubscribeAsyncCore(
                 session.Connections(),
                 handler,
                 onError,
                 onCompleted,
                 options.Logger is null ? options with { Logger = _logger } : options,
-                options.BufferCapacity ?? _options.BufferCapacity,
+                capacity,
                 options.Scheduler ?? _options.Scheduler,
-                session);
+                session,
+                _options.CursorStore is null ? null : session.Delivered);
         }
 
-        private JetstreamSession NewSession() => new(_options, _metrics, _logger, _dictionaries);
+        private JetstreamSession NewSession(int capacity) => new(_options, _metrics, _logger, _dictionaries) { Capacity = capacity };
+    }
+
+    /// <summary>Tells the session which event the observer has finished, for the durable cursor.</summary>
+    private sealed class DeliveryTracker(IObserver<JetstreamEvent> inner, JetstreamSession session) : IObserver<JetstreamEvent>
+    {
+        public void OnNext(JetstreamEvent value)
+        {
+            session.Delivering(value);
+            inner.OnNext(value);
+            session.Delivered(value);
+        }
+
+        public void OnError(Exception error) => inner.OnError(error);
+
+        public void OnCompleted() => inner.OnCompleted();
     }
 }

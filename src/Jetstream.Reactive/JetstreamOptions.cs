@@ -132,6 +132,36 @@ public sealed record JetstreamOptions
     public int? ServerMaxMessageSize { get; init; }
 
     /// <summary>
+    /// Where the cursor of the last event delivered is kept, so that a restarted process resumes where it stopped
+    /// (<see cref="FileCursorStore"/>, or your own <see cref="ICursorStore"/>). When set, the saved cursor is loaded before
+    /// the first connection and takes precedence over <see cref="Cursor"/> — unless it belongs to the other protocol,
+    /// which is never sent (a Warning says so). It is saved every <see cref="CursorSaveInterval"/> when it moved, and when
+    /// the subscription is disposed. "Delivered" means the observer's <c>OnNext</c> returned, or the
+    /// <c>SubscribeAsync</c> handler finished. Default <see langword="null"/>: nothing is saved.
+    /// </summary>
+    public ICursorStore? CursorStore { get; init; }
+
+    /// <summary>How often a moved cursor is saved to <see cref="CursorStore"/>. Default 5 s; allowed from 100 ms to 1 hour. Timed on <see cref="Scheduler"/>.</summary>
+    public TimeSpan CursorSaveInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What a full buffer does: drop incoming events (the default, <see cref="JetstreamOverflow.DropIncoming"/>) or pause
+    /// the connection and resume from the cursor once the subscriber caught up (<see cref="JetstreamOverflow.ResumeFromCursor"/>).
+    /// </summary>
+    public JetstreamOverflow Overflow { get; init; } = JetstreamOverflow.DropIncoming;
+
+    /// <summary>
+    /// After connecting with a timestamp cursor, a first event later than the cursor by more than this is reported as a
+    /// likely gap (<see cref="Gaps"/>). A sparse filter can legitimately be quiet this long, so set it above the quietest
+    /// stretch you expect. Default 5 minutes; allowed from 1 s to 30 days, or <see cref="Timeout.InfiniteTimeSpan"/> to
+    /// check only sequence-number cursors on unfiltered streams.
+    /// </summary>
+    public TimeSpan GapThreshold { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Receives each likely gap after a resume (see <see cref="JetstreamGap"/>). Default <see langword="null"/>: gaps are only logged and counted.</summary>
+    public IObserver<JetstreamGap>? Gaps { get; init; }
+
+    /// <summary>
     /// How many events may wait between the socket reader and the subscriber. When it is full, each further
     /// incoming event is dropped and counted (the events already queued are kept). Default 10,000; allowed from 1 to 10,000,000.
     /// </summary>

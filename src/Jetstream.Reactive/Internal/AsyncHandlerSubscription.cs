@@ -16,6 +16,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     private readonly Action? _onCompleted;
     private readonly AsyncHandlerOptions _options;
     private readonly IScheduler _scheduler;
+    private readonly Action<T>? _handledCallback;
     private readonly DropIncomingQueue<T> _queue;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,8 +35,10 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         AsyncHandlerOptions options,
         int capacity,
         IScheduler scheduler,
-        IDropIncomingMonitor<T>? monitor)
+        IDropIncomingMonitor<T>? monitor,
+        Action<T>? handled = null)
     {
+        _handledCallback = handled;
         _handler = handler;
         _onError = onError;
         _onCompleted = onCompleted;
@@ -159,6 +162,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                     {
                         return;
                     }
+
+                    // Finished (or given up on under Continue): the durable cursor may move past it.
+                    _handledCallback?.Invoke(item);
 
                     continue;
                 }

@@ -32,6 +32,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private static readonly KeyValuePair<string, object?> DuplicateTag = new(JetstreamMetrics.ReasonTag, "duplicate");
     private static readonly KeyValuePair<string, object?> UnknownKindTag = new(JetstreamMetrics.ReasonTag, "unknown_kind");
     private static readonly KeyValuePair<string, object?> UnknownTypeTag = new(JetstreamMetrics.ReasonTag, "unknown_type");
+    private static readonly KeyValuePair<string, object?> OverflowTag = new(JetstreamMetrics.ReasonTag, "overflow");
 
     private readonly JetstreamSession _session;
     private readonly IObserver<JetstreamEvent> _observer;
@@ -50,6 +51,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
     private volatile bool _restartForFilter;
+    private bool _paused;
+    private int _endpointIndex;
+    private long? _gapCursor;
+    private SubscribeRequest? _request;
     private volatile bool _idleExpired;
     private volatile bool _disposed;
 
@@ -143,13 +148,13 @@ internal sealed class ConnectionAttempt : IDisposable
     private async Task RunAsync()
     {
         var options = _session.Options;
-        var (request, filterVersion) = _session.AttemptStarted(this);
+        var (request, filterVersion, endpoint) = _session.AttemptStarted(this);
         _appliedFilterVersion = filterVersion;
+        _endpointIndex = endpoint;
         var metrics = _session.Metrics;
         var logger = _session.Logger;
-        var cursor = _session.ResumeCursor;
+        long? cursor = null;
         var v2 = request.Protocol == JetstreamProtocol.V2;
-        _floor = _session.Floor;
         WebSocket? socket = null;
         var buffer = new MessageBuffer(options.MaxMessageSize);
         Exception? failure = null;
@@ -157,8 +162,15 @@ internal sealed class ConnectionAttempt : IDisposable
 
         try
         {
+            // After an overflow pause, connect only once the subscriber has caught up (no idle timer while waiting).
+            await _session.WaitForDrainAsync(token).ConfigureAwait(false);
             Touch();
             ScheduleIdleCheck(_idleTimeout);
+            await _session.EnsureStoredCursorAsync(token).ConfigureAwait(false);
+            cursor = _session.ResumeCursor;
+            _floor = _session.Floor;
+            _request = request;
+            _gapCursor = cursor;
             uint? dictionary = null;
             if (_session.Compression is { } compression)
             {
@@ -221,6 +233,12 @@ internal sealed class ConnectionAttempt : IDisposable
                 if (!v2)
                 {
                     Handle(JetstreamEventDecoder.Decode(bytes), frame.TotalBytes, bytes, unknownIsType: false);
+                    if (_paused)
+                    {
+                        failure = new OverflowPauseException();
+                        break;
+                    }
+
                     continue;
                 }
 
@@ -240,6 +258,11 @@ internal sealed class ConnectionAttempt : IDisposable
                 else
                 {
                     Handle(decoded.Result, frame.TotalBytes, bytes, unknownIsType: true);
+                    if (_paused)
+                    {
+                        failure = new OverflowPauseException();
+                        break;
+                    }
                 }
             }
         }
@@ -298,6 +321,12 @@ internal sealed class ConnectionAttempt : IDisposable
         if (result.Event is { } e)
         {
             metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
+            if (_gapCursor is { } gapCursor)
+            {
+                _gapCursor = null;
+                _session.CheckGap(gapCursor, e, _request!);
+            }
+
             if (_floor is { } f)
             {
                 // The server replays inclusively from the cursor: skip what was delivered before the reconnect. On v1,
@@ -334,6 +363,17 @@ internal sealed class ConnectionAttempt : IDisposable
                 metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
             }
 
+            if (_session.MustPause)
+            {
+                // The buffer is full and the policy is to lose nothing: stop here, without taking this event; the
+                // reconnect replays it from the cursor of the last event queued.
+                metrics.EventsSkipped.Add(1, OverflowTag);
+                _paused = true;
+                _session.Paused();
+                return;
+            }
+
+            e.EndpointIndex = _endpointIndex;
             _session.Advance(e);
             _observer.OnNext(e);
         }

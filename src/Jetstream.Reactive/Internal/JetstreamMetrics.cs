@@ -35,6 +35,10 @@ internal sealed class JetstreamMetrics
         DictionaryFetches = meter.CreateCounter<long>("jetstream.client.dictionary.fetches", "{fetch}", "v2 zstd dictionary downloads, by outcome.");
         CompressionFallbacks = meter.CreateCounter<long>("jetstream.client.compression.fallbacks", "{fallback}", "Subscriptions that gave up v2 zstd and went on uncompressed.");
         FilterUpdates = meter.CreateCounter<long>("jetstream.client.filter.updates", "{update}", "Filter updates from JetstreamOptions.FilterUpdates, by outcome (applied, rejected).");
+        OverflowPauses = meter.CreateCounter<long>("jetstream.client.overflow.pauses", "{pause}", "Connections closed because the buffer was full (Overflow = ResumeFromCursor).");
+        OverflowResumes = meter.CreateCounter<long>("jetstream.client.overflow.resumes", "{resume}", "Reconnections from the cursor after the subscriber drained the buffer (Overflow = ResumeFromCursor).");
+        Gaps = meter.CreateCounter<long>("jetstream.client.gaps", "{gap}", "Likely gaps after a resume: the first event was far past the cursor.");
+        CursorSaves = meter.CreateCounter<long>("jetstream.client.cursor.saves", "{save}", "Cursors written to JetstreamOptions.CursorStore.");
         Failovers = meter.CreateCounter<long>("jetstream.client.failovers", "{failover}", "Moves to the next of JetstreamOptions.Endpoints after failed attempts in a row.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
@@ -64,6 +68,14 @@ internal sealed class JetstreamMetrics
     public Counter<long> FilterUpdates { get; }
 
     public Counter<long> Failovers { get; }
+
+    public Counter<long> OverflowPauses { get; }
+
+    public Counter<long> OverflowResumes { get; }
+
+    public Counter<long> Gaps { get; }
+
+    public Counter<long> CursorSaves { get; }
 
     public UpDownCounter<long> BufferDepth { get; }
 

@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using Jetstream.Reactive.Compression;
@@ -16,6 +17,8 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 {
     private const string CursorTooOld = "CursorTooOld";
     private const string UnknownZstdDictionary = "UnknownZstdDictionary";
+    private const long TimestampCursorThreshold = 1_000_000_000_000_000;
+    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
     private long? _lastCursor;
     private bool _lastIsSeq;
@@ -27,6 +30,19 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private bool _deliveredThisAttempt;
     private int _failuresInRow;
     private string _attemptEndpoint;
+
+    // Durable cursor: the last event the subscriber finished, the last one saved, and the chain of saves.
+    private JetstreamEvent? _delivered;
+    private JetstreamEvent? _saved;
+    private Task _saveTail = Task.CompletedTask;
+    private bool _storeLoaded;
+    private volatile bool _stopped;
+    private JetstreamEvent? _inFlight;
+    private int _inFlightThread;
+
+    // Overflow = ResumeFromCursor: the buffer's depth, and the signal that it drained after a pause.
+    private long _depth;
+    private TaskCompletionSource? _drained;
 
     private readonly Lock _gate = new();
     private readonly IReadOnlyList<Uri> _endpoints;
@@ -59,6 +75,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     }
 
     public JetstreamOptions Options { get; }
+
+    /// <summary>The capacity of the buffer between this session and its subscriber (the stream's, or the async handler's queue).</summary>
+    public int Capacity { get; set; }
+
+    /// <summary>Whether the reader must stop before the next event: the buffer is full and the overflow policy is to resume from the cursor.</summary>
+    public bool MustPause => Options.Overflow == JetstreamOverflow.ResumeFromCursor && Volatile.Read(ref _depth) >= Capacity;
 
     /// <summary>The request of the next attempt (host and latest filter).</summary>
     public SubscribeRequest Request
@@ -124,28 +146,226 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             Options.Scheduler,
             OnRetry,
             _ => _retryAtOnce);
-        if (Options.FilterUpdates is not { } updates)
-        {
-            return retried;
-        }
-
         return Observable.Create<JetstreamEvent>(observer =>
         {
-            var filters = updates.Subscribe(OnFilter, OnFilterError);
+            var filters = Options.FilterUpdates?.Subscribe(OnFilter, OnFilterError) ?? Disposable.Empty;
+            var saving = StartCursorSaving();
             var connections = retried.Subscribe(observer);
-            return StableCompositeDisposable.Create(connections, filters);
+
+            // The connection goes first, then the final save of the cursor, then the filter source.
+            return StableCompositeDisposable.Create(connections, saving, filters);
         });
     }
 
+    /// <summary><paramref name="e"/> is being handed to the observer on this thread.</summary>
+    public void Delivering(JetstreamEvent e)
+    {
+        _inFlight = e;
+        _inFlightThread = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The subscriber finished <paramref name="e"/>: it is what <see cref="JetstreamOptions.CursorStore"/> saves next.</summary>
+    public void Delivered(JetstreamEvent e)
+    {
+        _inFlightThread = 0;
+        Volatile.Write(ref _delivered, e);
+
+        // Disposed from inside the observer (Take(n) does that on its last item): the final save ran before this
+        // event was marked, so save again now that it is.
+        if (_stopped)
+        {
+            SaveIfMoved();
+        }
+    }
+
+    /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last delivered event.</summary>
+    /// <exception cref="JetstreamCursorStoreException">The store failed.</exception>
+    public async Task EnsureStoredCursorAsync(CancellationToken token)
+    {
+        if (_storeLoaded || Options.CursorStore is not { } store)
+        {
+            return;
+        }
+
+        JetstreamCursor? stored;
+        try
+        {
+            stored = await store.LoadAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.CursorLoadFailed(e);
+            throw new JetstreamCursorStoreException($"The cursor store could not load the saved cursor: {e.Message}", e);
+        }
+
+        _storeLoaded = true;
+        if (stored is null)
+        {
+            return;
+        }
+
+        if (stored.Protocol != Options.Protocol)
+        {
+            Logger.StoredCursorIgnored(stored.Protocol, Options.Protocol);
+            return;
+        }
+
+        // Our own delivered cursor, so it may seed the replay floor: a restart does not deliver that event again. From
+        // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
+        _lastCursor = stored.Value;
+        _lastIsSeq = stored.IsSequence;
+        _lastTimeUs = stored.TimeUs;
+        _lastEndpoint = -1;
+        for (var i = 0; i < _endpoints.Count; i++)
+        {
+            if (string.Equals(_endpoints[i].Authority, stored.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                _lastEndpoint = i;
+                break;
+            }
+        }
+
+        Logger.StoredCursorLoaded(stored.Value, stored.IsSequence ? "seq" : "time_us", stored.Host);
+    }
+
+    /// <summary>After an overflow pause, waits until the subscriber has drained the buffer to half.</summary>
+    public async Task WaitForDrainAsync(CancellationToken token)
+    {
+        if (Volatile.Read(ref _drained) is not { } drained)
+        {
+            return;
+        }
+
+        await drained.Task.WaitAsync(token).ConfigureAwait(false);
+        Volatile.Write(ref _drained, null);
+        Metrics.OverflowResumes.Add(1);
+        Logger.OverflowResumed();
+    }
+
+    /// <summary>The reader stopped for a full buffer: the next attempt waits for the drain.</summary>
+    public void Paused()
+    {
+        // Continuations run inline where the drain completes it, so that a virtual-time scheduler sees the reconnect.
+        var drained = new TaskCompletionSource();
+        Volatile.Write(ref _drained, drained);
+        Metrics.OverflowPauses.Add(1);
+        Logger.OverflowPaused(Capacity);
+
+        // The drain may have happened between the check and now.
+        if (Volatile.Read(ref _depth) <= Capacity / 2)
+        {
+            drained.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Checks the first event after connecting with <paramref name="cursor"/> for a likely gap: a timestamp cursor far
+    /// older than the event, or, on an unfiltered stream, skipped sequence numbers.
+    /// </summary>
+    public void CheckGap(long cursor, JetstreamEvent first, SubscribeRequest request)
+    {
+        JetstreamGap? gap = null;
+        if (cursor >= TimestampCursorThreshold)
+        {
+            var gapUs = first.TimeUs - cursor;
+            if (Options.GapThreshold != Timeout.InfiniteTimeSpan && gapUs > Options.GapThreshold.Ticks / TicksPerMicrosecond)
+            {
+                gap = new JetstreamGap(request.DisplayEndpoint, cursor, first.Cursor, first.TimeUs, TimeSpan.FromTicks(gapUs * TicksPerMicrosecond), null);
+            }
+        }
+        else if (first.ServerCursor is { } seq && seq > cursor + 1 && request.Collections.Count == 0 && request.Dids.Count == 0 && Options.Kinds.Count == 0)
+        {
+            gap = new JetstreamGap(request.DisplayEndpoint, cursor, seq, first.TimeUs, null, seq - cursor - 1);
+        }
+
+        if (gap is null)
+        {
+            return;
+        }
+
+        Metrics.Gaps.Add(1);
+        Logger.GapDetected(gap.Endpoint, gap.RequestedCursor, gap.FirstCursor, gap.Duration is { } d ? $"{d.TotalSeconds:0.###} s later" : $"{gap.MissingSequences} sequence numbers skipped");
+        try
+        {
+            Options.Gaps?.OnNext(gap);
+        }
+#pragma warning disable CA1031 // The user's gap observer must not take the connection down.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Logger.ConnectionLost(gap.Endpoint, "the Gaps observer threw", e);
+        }
+    }
+
+    private IDisposable StartCursorSaving()
+    {
+        if (Options.CursorStore is null)
+        {
+            return Disposable.Empty;
+        }
+
+        var timer = Options.Scheduler.SchedulePeriodic(Options.CursorSaveInterval, SaveIfMoved);
+        return Disposable.Create(() =>
+        {
+            timer.Dispose();
+            _stopped = true;
+
+            // Disposed from inside OnNext (as Take(n) does on its last item): the observer has that event, so it counts
+            // as delivered. Disposed from another thread while OnNext runs: it does not, the observer may not be done.
+            if (_inFlightThread == Environment.CurrentManagedThreadId && _inFlight is { } inFlight)
+            {
+                Volatile.Write(ref _delivered, inFlight);
+            }
+
+            SaveIfMoved();
+        });
+    }
+
+    private void SaveIfMoved()
+    {
+        var store = Options.CursorStore!;
+        lock (_gate)
+        {
+            var e = Volatile.Read(ref _delivered);
+            if (e is null || ReferenceEquals(e, _saved))
+            {
+                return;
+            }
+
+            _saved = e;
+            var host = e.EndpointIndex >= 0 && e.EndpointIndex < _endpoints.Count ? _endpoints[e.EndpointIndex].Authority : _endpoints[_endpoint].Authority;
+            var cursor = JetstreamCursor.Of(e, Options.Protocol, host);
+
+            // Saves never overlap and never reorder: each waits for the one before.
+            _saveTail = SaveAfterAsync(_saveTail, store, cursor);
+        }
+    }
+
+    private async Task SaveAfterAsync(Task previous, ICursorStore store, JetstreamCursor cursor)
+    {
+        await previous.ConfigureAwait(false);
+        try
+        {
+            await store.SaveAsync(cursor, CancellationToken.None).ConfigureAwait(false);
+            Metrics.CursorSaves.Add(1);
+        }
+#pragma warning disable CA1031 // A failed save is retried by the next one; the stream goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Logger.CursorSaveFailed(e);
+        }
+    }
+
     /// <summary>Registers the attempt that is starting; returns the request it connects with and that filter's version.</summary>
-    public (SubscribeRequest Request, long FilterVersion) AttemptStarted(ConnectionAttempt attempt)
+    public (SubscribeRequest Request, long FilterVersion, int Endpoint) AttemptStarted(ConnectionAttempt attempt)
     {
         _deliveredThisAttempt = false;
         lock (_gate)
         {
             _current = attempt;
             _attemptEndpoint = _request.DisplayEndpoint;
-            return (_request, _filterVersion);
+            return (_request, _filterVersion, _endpoint);
         }
     }
 
@@ -180,7 +400,15 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         _failuresInRow = 0;
     }
 
-    public void DepthChanged(int delta) => Metrics.BufferDepth.Add(delta);
+    public void DepthChanged(int delta)
+    {
+        Metrics.BufferDepth.Add(delta);
+        var depth = Interlocked.Add(ref _depth, delta);
+        if (delta < 0 && depth <= Capacity / 2)
+        {
+            Volatile.Read(ref _drained)?.TrySetResult();
+        }
+    }
 
     public void Dropped(JetstreamEvent item, bool firstInEpisode, int capacity)
     {
@@ -279,7 +507,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private bool ShouldRetry(Exception error)
     {
         _retryAtOnce = false;
-        if (error is FilterChangedException)
+        if (error is FilterChangedException or OverflowPauseException)
         {
             return _retryAtOnce = true;
         }
@@ -316,6 +544,11 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private void OnRetry(RetryAttempt retry)
     {
         Metrics.Reconnects.Add(1);
+        if (retry.Error is OverflowPauseException)
+        {
+            return;
+        }
+
         if (retry.Error is FilterChangedException)
         {
             var request = Request;

@@ -119,4 +119,32 @@ internal static partial class Log
     [LoggerMessage(EventId = 1027, EventName = "DuplicatesSkipped", Level = LogLevel.Debug,
         Message = "Skipped {Count} events already delivered (recognised by identity after a move to another host)")]
     public static partial void DuplicatesSkipped(this ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1028, EventName = "StoredCursorLoaded", Level = LogLevel.Information,
+        Message = "Resuming from the stored cursor {Cursor} ({Kind}) saved from {Host}")]
+    public static partial void StoredCursorLoaded(this ILogger logger, long cursor, string kind, string host);
+
+    [LoggerMessage(EventId = 1029, EventName = "StoredCursorIgnored", Level = LogLevel.Warning,
+        Message = "The stored cursor belongs to protocol {StoredProtocol}, and a cursor is never sent to another protocol; starting from JetstreamOptions.Cursor or the live tail on {Protocol}")]
+    public static partial void StoredCursorIgnored(this ILogger logger, JetstreamProtocol storedProtocol, JetstreamProtocol protocol);
+
+    [LoggerMessage(EventId = 1030, EventName = "CursorSaveFailed", Level = LogLevel.Warning,
+        Message = "Saving the cursor failed; the next save tries again")]
+    public static partial void CursorSaveFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1031, EventName = "OverflowPaused", Level = LogLevel.Warning,
+        Message = "The buffer of {Capacity} events is full: the connection is closed and will resume from the cursor once the subscriber has drained it to half")]
+    public static partial void OverflowPaused(this ILogger logger, int capacity);
+
+    [LoggerMessage(EventId = 1032, EventName = "OverflowResumed", Level = LogLevel.Information,
+        Message = "The subscriber caught up; reconnecting from the cursor")]
+    public static partial void OverflowResumed(this ILogger logger);
+
+    [LoggerMessage(EventId = 1033, EventName = "GapDetected", Level = LogLevel.Warning,
+        Message = "Possible gap on {Endpoint}: connected with cursor {RequestedCursor}, the first event is {FirstCursor} ({Detail}); the server may have clamped a cursor older than its retention")]
+    public static partial void GapDetected(this ILogger logger, string endpoint, long requestedCursor, long firstCursor, string detail);
+
+    [LoggerMessage(EventId = 1034, EventName = "CursorLoadFailed", Level = LogLevel.Error,
+        Message = "The stored cursor could not be loaded; the stream ends rather than start from the wrong place")]
+    public static partial void CursorLoadFailed(this ILogger logger, Exception exception);
 }

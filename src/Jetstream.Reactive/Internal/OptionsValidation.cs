@@ -78,6 +78,21 @@ internal static class OptionsValidation
             yield return $"{O}.BufferCapacity is {options.BufferCapacity}; it must be between 1 and 10,000,000.";
         }
 
+        if (options.CursorSaveInterval < TimeSpan.FromMilliseconds(100) || options.CursorSaveInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"{O}.CursorSaveInterval is {options.CursorSaveInterval}; it must be between 100 ms and 1 hour.";
+        }
+
+        if (!Enum.IsDefined(options.Overflow))
+        {
+            yield return $"{O}.Overflow is {(int)options.Overflow}; it must be DropIncoming or ResumeFromCursor.";
+        }
+
+        if (options.GapThreshold != Timeout.InfiniteTimeSpan && (options.GapThreshold < TimeSpan.FromSeconds(1) || options.GapThreshold > TimeSpan.FromDays(30)))
+        {
+            yield return $"{O}.GapThreshold is {options.GapThreshold}; it must be between 1 s and 30 days, or Timeout.InfiniteTimeSpan.";
+        }
+
         if (options.Backoff is null)
         {
             yield return $"{O}.Backoff is null; set a BackoffPolicy (BackoffPolicy.Default is the default).";

@@ -121,9 +121,10 @@ public static class JetstreamOperators
         AsyncHandlerOptions options,
         int capacity,
         IScheduler scheduler,
-        IDropIncomingMonitor<T>? monitor)
+        IDropIncomingMonitor<T>? monitor,
+        Action<T>? handled = null)
     {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor);
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled);
         subscription.SetUpstream(source.Subscribe(subscription));
         return subscription;
     }

@@ -1,0 +1,21 @@
+namespace Jetstream.Reactive.Tests.Infrastructure;
+
+/// <summary>An in-memory <see cref="ICursorStore"/> that records every save (with the virtual time it happened at).</summary>
+internal sealed class MemoryCursorStore(Func<long> clock) : ICursorStore
+{
+    public JetstreamCursor? Stored { get; set; }
+
+    public Exception? LoadError { get; set; }
+
+    public List<(long Time, JetstreamCursor Cursor)> Saves { get; } = [];
+
+    public ValueTask<JetstreamCursor?> LoadAsync(CancellationToken cancellationToken) =>
+        LoadError is { } e ? ValueTask.FromException<JetstreamCursor?>(e) : ValueTask.FromResult(Stored);
+
+    public ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
+    {
+        Saves.Add((clock(), cursor));
+        Stored = cursor;
+        return ValueTask.CompletedTask;
+    }
+}
