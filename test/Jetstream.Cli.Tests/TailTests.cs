@@ -127,7 +127,7 @@ public sealed class TailTests
         Assert.That(second.ExitCode, Is.EqualTo(ExitCodes.Success), second.Error);
         Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(2), "resumed from the saved cursor");
         var cursors = second.OutputLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("cursor").GetInt64()).ToArray();
-        Assert.That(cursors[0], Is.LessThanOrEqualTo(3), "at-least-once: nothing after the saved cursor is skipped");
+        Assert.That(cursors[0], Is.EqualTo(3), "the next event: the saved one seeds the replay filter");
         Assert.That(cursors, Is.Ordered.Ascending);
         using var resaved = JsonDocument.Parse(await File.ReadAllTextAsync(cursorFile, token));
         Assert.That(resaved.RootElement.GetProperty("cursor").GetInt64(), Is.EqualTo(cursors[^1]));
@@ -149,6 +149,43 @@ public sealed class TailTests
         Assert.That(tail.Error.Text, Is.Empty);
         using var saved = JsonDocument.Parse(await File.ReadAllTextAsync(cursorFile, token));
         Assert.That(saved.RootElement.GetProperty("cursor").GetInt64(), Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task Tail_CtrlCWhileEventsFlow_SavedCursorIsTheLastLinePrinted(CancellationToken token)
+    {
+        await using var server = await JetstreamTestServer.StartAsync(
+            new JetstreamTestServerOptions
+            {
+                Events = JetstreamEventSource.FromGenerator(i => TestEvents.Like(rkey: $"3mmoojp{i:D6}")),
+                Mode = EmulatorMode.Live,
+                EventsPerSecond = 5_000,
+            },
+            token);
+        using var folder = Cli.TempFolder();
+        var cursorFile = folder.File("cursor.json");
+        await using var tail = Cli.Start("tail", "-e", server.Uri.ToString(), "--cursor-file", cursorFile);
+
+        await tail.WaitForLinesAsync(500, token);
+        var exit = await tail.StopAsync();
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success), tail.Error.Text);
+        var lastPrinted = JsonDocument.Parse(tail.Output.Lines[^1]).RootElement.GetProperty("cursor").GetInt64();
+        using var saved = JsonDocument.Parse(await File.ReadAllTextAsync(cursorFile, token));
+        Assert.That(saved.RootElement.GetProperty("cursor").GetInt64(), Is.EqualTo(lastPrinted));
+    }
+
+    [Test]
+    public async Task Tail_CursorFileNotACursor_Exit2(CancellationToken token)
+    {
+        using var folder = Cli.TempFolder();
+        var cursorFile = folder.File("cursor.json");
+        await File.WriteAllTextAsync(cursorFile, "not json", token);
+
+        var result = await Cli.RunAsync(token, "tail", "-e", "ws://127.0.0.1:9", "--cursor-file", cursorFile);
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(result.ErrorLines.Single(), Does.StartWith($"jetstream: --cursor-file is '{cursorFile}'; it must be a cursor file this tool wrote"));
     }
 
     [Test]

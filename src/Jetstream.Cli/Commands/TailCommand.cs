@@ -11,6 +11,7 @@ namespace Jetstream.Cli.Commands;
 internal static class TailCommand
 {
     private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CursorFlushTimeout = TimeSpan.FromSeconds(5);
 
     public static Command Create(CliConsole console)
     {
@@ -40,7 +41,7 @@ internal static class TailCommand
             var json = (parse.GetValue(format) is { } f ? ValueParsers.OneOf("--format", f, "json", "text") : console.OutIsTerminal ? "text" : "json") == "json";
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
-            var cursors = parse.GetValue(cursorFile) is { } path ? CursorFile.Open("--cursor-file", path) : null;
+            var cursors = parse.GetValue(cursorFile) is { } path ? await CursorFile.OpenAsync("--cursor-file", path, token) : null;
             return await RunAsync(console, settings, json, max, stop, cursors, token);
         });
         return command;
@@ -54,41 +55,22 @@ internal static class TailCommand
             options = options with { LoggerFactory = new WriterLoggerFactory(console.Error) };
         }
 
-        if (cursors is not null && await cursors.LoadAsync(options, cancellationToken) is { } saved)
+        if (cursors is not null)
         {
-            options = options with { Cursor = saved };
+            // Loaded before connecting (it wins over --cursor), saved every second and when the stream is disposed.
+            options = options with { CursorStore = cursors, CursorSaveInterval = CursorSaveInterval };
         }
 
         var output = console.Out;
         var buffer = new ArrayBufferWriter<byte>(4096);
         long written = 0;
         JetstreamEvent? last = null;
-        JetstreamEvent? lastSaved = null;
-        var cursorGate = new SemaphoreSlim(1, 1);
-
-        async Task SaveAsync()
-        {
-            await cursorGate.WaitAsync(CancellationToken.None);
-            try
-            {
-                var current = Volatile.Read(ref last);
-                if (cursors is not null && current is not null && !ReferenceEquals(current, lastSaved))
-                {
-                    await cursors.SaveAsync(current, options, CancellationToken.None);
-                    lastSaved = current;
-                }
-            }
-            finally
-            {
-                cursorGate.Release();
-            }
-        }
-
-        using var saver = cursors is null ? null : new Timer(_ => _ = SaveAsync(), null, CursorSaveInterval, CursorSaveInterval);
+        JetstreamEvent? handled = null;
         var error = await StreamRunner.RunAsync(
             JetstreamObservable.Connect(options),
             e =>
             {
+                handled = e;
                 if (!settings.Wants(e))
                 {
                     return true;
@@ -105,21 +87,22 @@ internal static class TailCommand
                     output.WriteLine(EventText.Format(e));
                 }
 
-                // Flushed before the cursor moves, so a saved cursor never runs ahead of what was printed.
+                // Flushed before OnNext returns (when the stream counts the event as delivered and may save its cursor),
+                // so a saved cursor never runs ahead of what was printed.
                 output.Flush();
-                Volatile.Write(ref last, e);
+                last = e;
                 return ++written < limit;
             },
             duration,
-            cancellationToken);
+            cancellationToken,
+            onStopping: () => cursors?.Freeze(handled));
 
         await output.FlushAsync(CancellationToken.None);
-        if (saver is not null)
+        if (cursors is not null && handled is not null && !await cursors.WaitForAsync(handled, CursorFlushTimeout))
         {
-            await saver.DisposeAsync();
+            await console.Error.WriteLineAsync($"jetstream: the cursor of the last event handled ({handled.Cursor}) could not be saved to {cursors.Path} in time");
         }
 
-        await SaveAsync();
         if (error is not null)
         {
             await console.Error.WriteLineAsync("jetstream: " + StreamRunner.Describe(error));

@@ -3,21 +3,21 @@ using Jetstream.Reactive;
 namespace Jetstream.Cli.Infrastructure;
 
 /// <summary>
-/// <c>--cursor-file</c>: the cursor of the last event handled, kept in a <see cref="FileCursorStore"/>. A cursor saved
-/// by another host or protocol is turned into a time cursor (its <c>time_us</c> minus a rewind), because sequence numbers
-/// mean nothing elsewhere.
+/// <c>--cursor-file</c>: a <see cref="FileCursorStore"/> for <see cref="JetstreamOptions.CursorStore"/>, which loads it
+/// before connecting and saves the cursor of the last event delivered. This wrapper lets the command wait, when it
+/// stops, until the last event it printed is saved (the stream saves on dispose without being awaited).
 /// </summary>
-internal sealed class CursorFile
+internal sealed class CursorFile : ICursorStore
 {
-    /// <summary>How far before a saved time a resume on another host starts.</summary>
-    public static readonly TimeSpan Rewind = TimeSpan.FromSeconds(10);
-
     private readonly FileCursorStore _store;
-    private readonly string _option;
+    private readonly object _lock = new();
+    private JetstreamCursor? _lastSaved;
+    private bool _frozen;
+    private JetstreamEvent? _frozenAt;
+    private TaskCompletionSource _saved = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private CursorFile(string option, string path)
+    private CursorFile(string path)
     {
-        _option = option;
         _store = new FileCursorStore(path);
         Path = path;
     }
@@ -25,9 +25,9 @@ internal sealed class CursorFile
     /// <summary>The path as given.</summary>
     public string Path { get; }
 
-    /// <summary>Checks the path: its folder must exist.</summary>
-    /// <exception cref="UsageException">The path is empty or its folder does not exist.</exception>
-    public static CursorFile Open(string option, string path)
+    /// <summary>Checks the path (its folder must exist) and, when the file exists, that it holds a cursor.</summary>
+    /// <exception cref="UsageException">The path or the file's content is wrong.</exception>
+    public static async Task<CursorFile> OpenAsync(string option, string path, CancellationToken cancellationToken)
     {
         string? folder;
         try
@@ -44,42 +44,91 @@ internal sealed class CursorFile
             throw UsageException.For(option, path, "it must be a file path whose folder exists (the file is created when missing).");
         }
 
-        return new CursorFile(option, path);
-    }
-
-    /// <summary>Reads the saved cursor for <paramref name="options"/>' host and protocol, or <see langword="null"/> when none is saved.</summary>
-    /// <exception cref="UsageException">The file exists but does not hold a cursor.</exception>
-    public async Task<long?> LoadAsync(JetstreamOptions options, CancellationToken cancellationToken)
-    {
-        JetstreamCursor? saved;
+        var file = new CursorFile(path);
         try
         {
-            saved = await _store.LoadAsync(cancellationToken);
+            await file._store.LoadAsync(cancellationToken);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw UsageException.For(_option, Path, $"it must be a cursor file this tool wrote, or a new file ({e.Message.TrimEnd('.')}).");
+            throw UsageException.For(option, path, $"it must be a cursor file this tool wrote, or a new file ({e.Message.TrimEnd('.')}).");
         }
 
-        if (saved is null)
-        {
-            return null;
-        }
-
-        if (saved.Protocol == options.Protocol && string.Equals(saved.Host, Host(options), StringComparison.OrdinalIgnoreCase))
-        {
-            return saved.Value;
-        }
-
-        return Math.Max(0, saved.TimeUs - (long)Rewind.TotalMicroseconds);
+        return file;
     }
 
-    /// <summary>Saves the cursor of <paramref name="e"/>.</summary>
-    public async Task SaveAsync(JetstreamEvent e, JetstreamOptions options, CancellationToken cancellationToken) =>
-        await _store.SaveAsync(JetstreamCursor.Of(e, options.Protocol, Host(options)), cancellationToken);
+    /// <inheritdoc />
+    public ValueTask<JetstreamCursor?> LoadAsync(CancellationToken cancellationToken) => _store.LoadAsync(cancellationToken);
 
-    private static string Host(JetstreamOptions options) =>
-        (options.Endpoints.Count > 0 ? options.Endpoints[0]
-            : options.Protocol == JetstreamProtocol.V2 && options.Endpoint == JetstreamOptions.DefaultEndpoint ? JetstreamOptions.DefaultV2Endpoint
-            : options.Endpoint).Authority;
+    /// <inheritdoc />
+    public async ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        lock (_lock)
+        {
+            if (_frozen)
+            {
+                // Stopped: an event delivered after the stop was skipped, not printed, so its cursor must not be saved.
+                if (_frozenAt is not { } handled)
+                {
+                    return;
+                }
+
+                cursor = JetstreamCursor.Of(handled, cursor.Protocol, cursor.Host);
+            }
+        }
+
+        await _store.SaveAsync(cursor, cancellationToken);
+        TaskCompletionSource saved;
+        lock (_lock)
+        {
+            _lastSaved = cursor;
+            saved = _saved;
+            _saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        saved.TrySetResult();
+    }
+
+    /// <summary>
+    /// The command stopped after handling <paramref name="lastHandled"/>: from now on only its cursor is saved, whatever
+    /// the stream delivers while it winds down.
+    /// </summary>
+    public void Freeze(JetstreamEvent? lastHandled)
+    {
+        lock (_lock)
+        {
+            _frozen = true;
+            _frozenAt = lastHandled;
+        }
+    }
+
+    /// <summary>Waits until the cursor of <paramref name="e"/> is saved, or <paramref name="timeout"/> passes.</summary>
+    /// <returns>Whether it was saved.</returns>
+    public async Task<bool> WaitForAsync(JetstreamEvent e, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task next;
+            lock (_lock)
+            {
+                if (_lastSaved is { } saved && saved.Value == e.Cursor && saved.TimeUs == e.TimeUs)
+                {
+                    return true;
+                }
+
+                next = _saved.Task;
+            }
+
+            try
+            {
+                await next.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
 }

@@ -14,8 +14,9 @@ internal static class StreamRunner
     /// <param name="onEvent">Handles one event; returns <see langword="false"/> to stop (a limit was reached).</param>
     /// <param name="duration">Stop after this long; <see langword="null"/> for no limit.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <param name="onStopping">Called once when the run stops, while no handler call runs and before any further one is skipped.</param>
     /// <returns>The error that ended the stream or the handler, or <see langword="null"/> for a normal stop.</returns>
-    public static async Task<Exception?> RunAsync(IObservable<JetstreamEvent> stream, Func<JetstreamEvent, bool> onEvent, TimeSpan? duration, CancellationToken cancellationToken)
+    public static async Task<Exception?> RunAsync(IObservable<JetstreamEvent> stream, Func<JetstreamEvent, bool> onEvent, TimeSpan? duration, CancellationToken cancellationToken, Action? onStopping = null)
     {
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new object();
@@ -34,7 +35,7 @@ internal static class StreamRunner
                 {
                     if (!onEvent(e))
                     {
-                        stopped = true;
+                        Stop();
                         done.TrySetResult(null);
                     }
                 }
@@ -42,9 +43,19 @@ internal static class StreamRunner
                 catch (Exception error)
 #pragma warning restore CA1031
                 {
-                    stopped = true;
+                    Stop();
                     done.TrySetResult(error);
                 }
+            }
+        }
+
+        // Under the gate: events that arrive after this are skipped, and onStopping sees the last one handled.
+        void Stop()
+        {
+            if (!stopped)
+            {
+                stopped = true;
+                onStopping?.Invoke();
             }
         }
 
@@ -55,7 +66,7 @@ internal static class StreamRunner
             var result = await done.Task.ConfigureAwait(false);
             lock (gate)
             {
-                stopped = true;
+                Stop();
             }
 
             return result;
