@@ -98,7 +98,7 @@ public sealed class JetstreamHostingOptions
 
     /// <summary>
     /// A file where the cursor of the last handled event is kept, so a restarted host resumes where it stopped (a
-    /// <see cref="FileCursorStore"/>; its folder is created at start). Default <see langword="null"/>: the cursor is
+    /// <see cref="FileCursorStore"/>; its folder is created at start). A relative path is under the host's content root. Default <see langword="null"/>: the cursor is
     /// kept only if an <see cref="ICursorStore"/> is registered; otherwise every start begins at <see cref="Cursor"/>.
     /// </summary>
     public string? CursorFile { get; set; }

@@ -32,7 +32,7 @@ internal static class TestHosts
         return builder.Build();
     }
 
-    public static string TempCursorFile() => Path.Combine(Path.GetTempPath(), "jetstream-hosting-tests", Guid.NewGuid().ToString("N"), "state", "cursor.json");
+    public static string TempCursorFile() => Path.Combine(TempFiles.Root, Guid.NewGuid().ToString("N"), "state", "cursor.json");
 
     public static string Post(long i) => TestEvents.Post($"post {i}", rkey: $"p{i}", did: $"did:plc:{i % 7:D24}");
 }

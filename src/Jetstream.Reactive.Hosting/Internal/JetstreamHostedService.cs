@@ -89,7 +89,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             client = client with { DictionarySource = dictionaries };
         }
 
-        var store = _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile);
+        var store = _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile, _services.GetService<IHostEnvironment>()?.ContentRootPath);
         if (store is not null)
         {
             _cursor = new CursorKeeper(store, client, _logger, metrics);
@@ -163,17 +163,19 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             await _saveTimer.DisposeAsync().ConfigureAwait(false);
         }
 
-        // First the connection: nothing more comes in. Then the handlers finish what they hold, within the timeout.
+        // First no handler takes more, then the connection closes; then the handlers finish what they hold, within the
+        // timeout. Closing every buffer before the connection keeps the handlers at the same last event.
+        foreach (var worker in _workers)
+        {
+            worker.Close();
+        }
+
         foreach (var subscription in subscriptions)
         {
             subscription.Dispose();
         }
 
         _monitor.Stopped(null);
-        foreach (var worker in _workers)
-        {
-            worker.Close();
-        }
 
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -252,14 +254,15 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         return committed;
     }
 
-    private static FileCursorStore? FileStore(string? path)
+    /// <summary>The store of <see cref="JetstreamHostingOptions.CursorFile"/>: a relative path is under the content root.</summary>
+    private static FileCursorStore? FileStore(string? path, string? contentRoot)
     {
         if (string.IsNullOrEmpty(path))
         {
             return null;
         }
 
-        var store = new FileCursorStore(path);
+        var store = new FileCursorStore(contentRoot is null ? path : Path.Combine(contentRoot, path));
         if (Path.GetDirectoryName(store.Path) is { Length: > 0 } directory)
         {
             Directory.CreateDirectory(directory);
