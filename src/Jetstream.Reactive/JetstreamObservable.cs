@@ -83,6 +83,7 @@ public static class JetstreamObservable
     {
         public void OnNext(JetstreamEvent value)
         {
+            session.Delivering(value);
             inner.OnNext(value);
             session.Delivered(value);
         }

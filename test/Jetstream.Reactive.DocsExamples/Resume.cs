@@ -6,6 +6,48 @@ namespace Jetstream.Reactive.DocsExamples;
 /// <summary>docs/reconnection-and-cursors.md.</summary>
 internal static class Resume
 {
+    public static async Task DurableAsync(IEventStore store, CancellationToken stoppingToken)
+    {
+        // begin-snippet: durable-cursor
+        using var subscription = JetstreamObservable
+            .Connect(new JetstreamOptions
+            {
+                WantedCollections = ["app.bsky.feed.post"],
+                CursorStore = new FileCursorStore("jetstream.cursor.json"), // loaded before connecting, saved every 5 s and on dispose
+            })
+            .SubscribeAsync(
+                (e, cancellationToken) => store.SaveAsync(e, cancellationToken), // idempotent: a restart may repeat up to 5 s of events
+                onError: error => Console.Error.WriteLine(error));
+
+        using (stoppingToken.Register(subscription.Dispose))
+        {
+            await subscription.Completion;
+        }
+        // end-snippet
+    }
+
+    public static void Lossless(Action<JetstreamEvent> slowWork)
+    {
+        // begin-snippet: overflow-resume
+        // When 10,000 events wait, the connection is closed instead of dropping more; once the subscriber has worked
+        // the buffer down to half, the stream reconnects from the cursor and the server replays what was skipped.
+        using var subscription = JetstreamObservable
+            .Connect(new JetstreamOptions { Overflow = JetstreamOverflow.ResumeFromCursor })
+            .Subscribe(slowWork, error => Console.Error.WriteLine(error.Message));
+        // end-snippet
+    }
+
+    public static void Gaps()
+    {
+        // begin-snippet: gaps
+        var gaps = new System.Reactive.Subjects.Subject<JetstreamGap>();
+        gaps.Subscribe(gap => Console.Error.WriteLine(
+            $"{gap.Endpoint} resumed at {gap.RequestedCursor} but started at {gap.FirstCursor}: {gap.Duration} lost?"));
+        var options = new JetstreamOptions { Cursor = 1_779_719_009_132_431, Gaps = gaps };
+        // end-snippet
+        _ = options;
+    }
+
     public static async Task RunAsync(IEventStore store, CancellationToken stoppingToken)
     {
         // begin-snippet: resume

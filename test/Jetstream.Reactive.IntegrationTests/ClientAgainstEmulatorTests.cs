@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using Jetstream.Reactive.Linq;
 using Jetstream.Reactive.Testing;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -234,5 +235,86 @@ public sealed class ClientAgainstEmulatorTests
         var received = await task.WaitAsync(Deadline, token);
 
         Assert.That(received.Select(e => e.ServerCursor), Is.EqualTo(Enumerable.Range(11, 45).Select(i => (long?)i)), "the event at the cursor comes again, then the live ones");
+    }
+
+    [Test]
+    public async Task Connect_SlowConsumerWithResumeFromCursor_LosesNothing(CancellationToken token)
+    {
+        const int total = 20_000;
+        using var meters = new TestMeterFactory();
+        using var dropped = meters.Collect<long>("jetstream.client.events.dropped");
+        using var pauses = meters.Collect<long>("jetstream.client.overflow.pauses");
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
+        {
+            Events = JetstreamEventSource.FromGenerator(Generated, total),
+        }, token);
+
+        var seen = new List<long>(total);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = Options(server, meters) with { BufferCapacity = 200, Overflow = JetstreamOverflow.ResumeFromCursor };
+        using (JetstreamObservable.Connect(options).SubscribeAsync(
+            async (e, ct) =>
+            {
+                // A handler far slower than the socket: about 20 µs of work and a hop per event.
+                var spin = System.Diagnostics.Stopwatch.StartNew();
+                while (spin.Elapsed < TimeSpan.FromTicks(200))
+                {
+                    Thread.SpinWait(10);
+                }
+
+                await Task.Yield();
+                seen.Add(e.ServerCursor!.Value);
+                if (seen.Count == total)
+                {
+                    done.TrySetResult();
+                }
+            },
+            e => done.TrySetException(e)))
+        {
+            await done.Task.WaitAsync(Deadline, token);
+        }
+
+        Assert.That(seen, Is.EqualTo(Enumerable.Range(1, total).Select(i => (long)i)), "every event once, in order");
+        Assert.That(dropped.GetMeasurementSnapshot().EvaluateAsCounter(), Is.Zero);
+        Assert.That(pauses.GetMeasurementSnapshot().EvaluateAsCounter(), Is.GreaterThan(0), "the buffer did fill up");
+        Assert.That(server.Connections.Count, Is.EqualTo(pauses.GetMeasurementSnapshot().EvaluateAsCounter() + 1));
+    }
+
+    [TestCase(ServerFlavor.Current)]
+    [TestCase(ServerFlavor.Legacy)]
+    public async Task Connect_RestartWithFileCursorStore_ResumesAfterTheLastDeliveredEventWithoutRepeatingIt(ServerFlavor flavor, CancellationToken token)
+    {
+        var dir = Directory.CreateTempSubdirectory("jetstream-cursor-");
+        try
+        {
+            await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
+            {
+                Events = JetstreamEventSource.FromGenerator(Generated, 1_000),
+                Flavor = flavor,
+            }, token);
+            var options = Options(server) with { CursorStore = new FileCursorStore(Path.Combine(dir.FullName, "cursor.json")) };
+
+            // First run: take 400 events, then stop (dispose saves the cursor of the last one delivered).
+            var first = await JetstreamObservable.Connect(options).Take(400).ToList().ToTask(token).WaitAsync(Deadline, token);
+
+            // Second run, a "restarted process": the rest, from the saved cursor.
+            var second = await JetstreamObservable.Connect(options).Take(600).ToList().ToTask(token).WaitAsync(Deadline, token);
+
+            var all = first.Concat(second).Select(e => e.TimeUs).ToList();
+            Assert.That(all, Is.Unique.And.Ordered.Ascending);
+            Assert.That(all, Has.Count.EqualTo(1_000));
+            Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(first[^1].Cursor));
+        }
+        finally
+        {
+            try
+            {
+                dir.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A save still finishing on a drain thread; the folder is in the temp directory.
+            }
+        }
     }
 }

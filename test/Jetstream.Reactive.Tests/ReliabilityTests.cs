@@ -102,6 +102,24 @@ public sealed class ReliabilityTests
     }
 
     [Test]
+    public void CursorStore_DisposedFromInsideOnNext_SavesTheEventBeingDelivered()
+    {
+        _h.Options = _h.Options with { CursorStore = _store };
+        var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
+        using var sub = System.Reactive.Linq.Observable.Take(JetstreamObservable.Connect(_h.Options), 2).Subscribe(observer);
+        _h.At(100, () =>
+        {
+            _h.Transport.Socket(0).SendText(Events.Like(T0 + 1));
+            _h.Transport.Socket(0).SendText(Events.Like(T0 + 2));
+            _h.Transport.Socket(0).SendText(Events.Like(T0 + 3));
+        });
+        _h.Scheduler.AdvanceTo(1_000);
+
+        // Take(2) completes and disposes inside the second OnNext: that event was delivered, the third never was.
+        Assert.That(_store.Saves.Select(s => s.Cursor.Value), Is.EqualTo(new[] { T0 + 2 }));
+    }
+
+    [Test]
     public void CursorStore_WithSubscribeAsync_SavesOnlyWhatTheHandlerFinished()
     {
         _h.Options = _h.Options with { CursorStore = _store, CursorSaveInterval = TimeSpan.FromSeconds(1) };

@@ -36,6 +36,9 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private JetstreamEvent? _saved;
     private Task _saveTail = Task.CompletedTask;
     private bool _storeLoaded;
+    private volatile bool _stopped;
+    private JetstreamEvent? _inFlight;
+    private int _inFlightThread;
 
     // Overflow = ResumeFromCursor: the buffer's depth, and the signal that it drained after a pause.
     private long _depth;
@@ -154,8 +157,26 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         });
     }
 
+    /// <summary><paramref name="e"/> is being handed to the observer on this thread.</summary>
+    public void Delivering(JetstreamEvent e)
+    {
+        _inFlight = e;
+        _inFlightThread = Environment.CurrentManagedThreadId;
+    }
+
     /// <summary>The subscriber finished <paramref name="e"/>: it is what <see cref="JetstreamOptions.CursorStore"/> saves next.</summary>
-    public void Delivered(JetstreamEvent e) => Volatile.Write(ref _delivered, e);
+    public void Delivered(JetstreamEvent e)
+    {
+        _inFlightThread = 0;
+        Volatile.Write(ref _delivered, e);
+
+        // Disposed from inside the observer (Take(n) does that on its last item): the final save ran before this
+        // event was marked, so save again now that it is.
+        if (_stopped)
+        {
+            SaveIfMoved();
+        }
+    }
 
     /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last delivered event.</summary>
     /// <exception cref="JetstreamCursorStoreException">The store failed.</exception>
@@ -287,6 +308,15 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         return Disposable.Create(() =>
         {
             timer.Dispose();
+            _stopped = true;
+
+            // Disposed from inside OnNext (as Take(n) does on its last item): the observer has that event, so it counts
+            // as delivered. Disposed from another thread while OnNext runs: it does not, the observer may not be done.
+            if (_inFlightThread == Environment.CurrentManagedThreadId && _inFlight is { } inFlight)
+            {
+                Volatile.Write(ref _delivered, inFlight);
+            }
+
             SaveIfMoved();
         });
     }

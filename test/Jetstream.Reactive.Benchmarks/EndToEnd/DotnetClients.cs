@@ -16,9 +16,10 @@ internal static class DotnetClients
         Func<Task> pass = kind switch
         {
             "raw" => () => RawPassAsync(url, count),
-            "library-text" => () => LibraryPassAsync(url, count),
+            "library-text" => () => LibraryPassAsync(url, count, JetstreamCompression.None),
+            "library-zstd" => () => LibraryPassAsync(url, count, JetstreamCompression.Zstd),
             "slow-consumer" or "slow-consumer-64mb" => () => Task.CompletedTask,
-            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw, library-text or slow-consumer"),
+            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw, library-text, library-zstd, slow-consumer or slow-consumer-64mb"),
         };
 
         if (kind.StartsWith("slow-consumer", StringComparison.Ordinal))
@@ -72,11 +73,11 @@ internal static class DotnetClients
     }
 
     /// <summary>The library as a user writes it: Connect, count in Subscribe.</summary>
-    private static async Task LibraryPassAsync(Uri url, int count)
+    private static async Task LibraryPassAsync(Uri url, int count, JetstreamCompression compression)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
-        using var subscription = JetstreamObservable.Connect(new JetstreamOptions { Endpoint = url, BufferCapacity = 100_000 })
+        using var subscription = JetstreamObservable.Connect(new JetstreamOptions { Endpoint = url, BufferCapacity = 100_000, Compression = compression })
             .Subscribe(
                 _ =>
                 {

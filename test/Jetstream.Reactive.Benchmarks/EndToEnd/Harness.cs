@@ -31,6 +31,9 @@ internal static class Harness
             results.Add(await RunDotnetClientAsync(kind, server.Uri, events, corpus.TextBytes));
         }
 
+        // The zstd client reads the compressed corpus: MB/s counts the bytes on the wire.
+        results.Add(await RunDotnetClientAsync("library-zstd", server.Uri, events, corpus.ZstdBytes));
+
         string? nodeVersion = null;
         if (withNode)
         {
