@@ -61,9 +61,21 @@ public sealed class FileCursorStore : ICursorStore
             TimeUs = cursor.TimeUs,
         };
         cancellationToken.ThrowIfCancellationRequested();
-        var temporary = Path + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(stored, CursorJsonContext.Default.StoredCursor));
-        File.Move(temporary, Path, overwrite: true);
+
+        // A temporary name of its own, so that two writers (two subscriptions sharing a store) never interleave in one
+        // file: the file always holds one whole cursor, the last one renamed into place.
+        var temporary = $"{Path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(stored, CursorJsonContext.Default.StoredCursor));
+            File.Move(temporary, Path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
         return ValueTask.CompletedTask;
     }
 

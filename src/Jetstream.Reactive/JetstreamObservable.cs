@@ -83,7 +83,6 @@ public static class JetstreamObservable
     {
         public void OnNext(JetstreamEvent value)
         {
-            session.Delivering(value);
             inner.OnNext(value);
             session.Delivered(value);
         }

@@ -4,13 +4,14 @@ using System.Text.RegularExpressions;
 namespace Jetstream.Reactive.DocsExamples;
 
 /// <summary>
-/// Keeps the docs' code blocks equal to the regions of this project marked <c>// begin-snippet: name</c> …
-/// <c>// end-snippet</c>. A block is quoted in Markdown as <c>&lt;!-- snippet: name --&gt;</c> followed by a
-/// <c>```csharp</c> fence. Works on files only; nothing here touches the network.
+/// Keeps the docs' code blocks equal to the regions of this project and of the hosting sample worker marked
+/// <c>// begin-snippet: name</c> … <c>// end-snippet</c>, in <c>.cs</c> files and in <c>.json</c> files (which the
+/// configuration loader reads with comments). A block is quoted in Markdown as <c>&lt;!-- snippet: name --&gt;</c>
+/// followed by a <c>```csharp</c> or <c>```json</c> fence. Works on files only; nothing here touches the network.
 /// </summary>
 internal static partial class Snippets
 {
-    private const string ProjectDirectory = "test/Jetstream.Reactive.DocsExamples";
+    private static readonly string[] ProjectDirectories = ["test/Jetstream.Reactive.DocsExamples", "src/Jetstream.Reactive.Hosting.Sample"];
 
     public static int Run(bool update)
     {
@@ -21,7 +22,13 @@ internal static partial class Snippets
             return 2;
         }
 
-        var regions = ReadRegions(Path.Combine(root, ProjectDirectory), out var problems);
+        var problems = new List<string>();
+        var regions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var directory in ProjectDirectories)
+        {
+            ReadRegions(Path.Combine(root, directory), regions, problems);
+        }
+
         var markdown = new List<string> { Path.Combine(root, "README.md") };
         var docs = Path.Combine(root, "docs");
         if (Directory.Exists(docs))
@@ -40,7 +47,7 @@ internal static partial class Snippets
                 quoted++;
                 if (!regions.TryGetValue(name, out var code))
                 {
-                    problems.Add($"{relative}: no region named '{name}' in {ProjectDirectory}");
+                    problems.Add($"{relative}: no region named '{name}' in {string.Join(" or ", ProjectDirectories)}");
                     return match.Value;
                 }
 
@@ -86,11 +93,10 @@ internal static partial class Snippets
         return null;
     }
 
-    private static Dictionary<string, string> ReadRegions(string directory, out List<string> problems)
+    private static void ReadRegions(string directory, Dictionary<string, string> regions, List<string> problems)
     {
-        problems = [];
-        var regions = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(directory, "*.cs").Order(StringComparer.Ordinal))
+        var files = Directory.GetFiles(directory, "*.cs").Concat(Directory.GetFiles(directory, "*.json")).Order(StringComparer.Ordinal);
+        foreach (var file in files)
         {
             string? name = null;
             var lines = new List<string>();
@@ -122,8 +128,6 @@ internal static partial class Snippets
                 problems.Add($"{Path.GetFileName(file)}: region '{name}' has no end-snippet");
             }
         }
-
-        return regions;
     }
 
     private static string Dedent(List<string> lines)
@@ -138,6 +142,6 @@ internal static partial class Snippets
         return sb.ToString();
     }
 
-    [GeneratedRegex(@"(?<head><!-- snippet: (?<name>[A-Za-z0-9_-]+) -->\n```csharp\n)(?<code>.*?)(?<tail>```\n)", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?<head><!-- snippet: (?<name>[A-Za-z0-9_-]+) -->\n```(?:csharp|json)\n)(?<code>.*?)(?<tail>```\n)", RegexOptions.Singleline)]
     private static partial Regex QuoteRegex();
 }

@@ -297,6 +297,11 @@ public sealed class ClientAgainstEmulatorTests
             // First run: take 400 events, then stop (dispose saves the cursor of the last one delivered).
             var first = await JetstreamObservable.Connect(options).Take(400).ToList().ToTask(token).WaitAsync(Deadline, token);
 
+            // Like a process that exits: wait until the last delivered event's cursor is on disk (it is saved as soon as
+            // the observer's OnNext for it has returned, on the delivering thread, which may trail our continuation).
+            var saved = await WaitForAsync(async () => await options.CursorStore!.LoadAsync(token) is { } c && c.Value == first[^1].Cursor, token);
+            Assert.That(saved, Is.True, "the cursor of the last delivered event was saved");
+
             // Second run, a "restarted process": the rest, from the saved cursor.
             var second = await JetstreamObservable.Connect(options).Take(600).ToList().ToTask(token).WaitAsync(Deadline, token);
 
@@ -316,5 +321,21 @@ public sealed class ClientAgainstEmulatorTests
                 // A save still finishing on a drain thread; the folder is in the temp directory.
             }
         }
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(5, token);
+        }
+
+        return false;
     }
 }

@@ -102,7 +102,7 @@ public sealed class ReliabilityTests
     }
 
     [Test]
-    public void CursorStore_DisposedFromInsideOnNext_SavesTheEventBeingDelivered()
+    public void CursorStore_DisposedFromInsideOnNext_SavesThatEventOnceOnNextReturns()
     {
         _h.Options = _h.Options with { CursorStore = _store };
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
@@ -115,8 +115,9 @@ public sealed class ReliabilityTests
         });
         _h.Scheduler.AdvanceTo(1_000);
 
-        // Take(2) completes and disposes inside the second OnNext: that event was delivered, the third never was.
-        Assert.That(_store.Saves.Select(s => s.Cursor.Value), Is.EqualTo(new[] { T0 + 2 }));
+        // Take(2) completes and disposes inside the second OnNext: the final save has the first; once that OnNext
+        // returns, the second is delivered and saved too. The third was never delivered.
+        Assert.That(_store.Saves.Select(s => s.Cursor.Value), Is.EqualTo(new[] { T0 + 1, T0 + 2 }));
     }
 
     [Test]
@@ -173,6 +174,51 @@ public sealed class ReliabilityTests
         Assert.That(_h.Transport.Attempts.Select(a => a.Cursor), Is.EqualTo(new[] { null, (T0 + 4).ToString(System.Globalization.CultureInfo.InvariantCulture), (T0 + 8).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.That(_h.Transport.Socket(0).IsDisposed, Is.True, "the reader stopped and closed the connection");
         Assert.That(_h.LogsWithId(1031), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void CursorStore_FailedSave_IsTriedAgainAtTheNextInterval()
+    {
+        var failures = 1;
+        var store = new FlakyStore(() => failures-- > 0);
+        _h.Options = _h.Options with { CursorStore = store, CursorSaveInterval = TimeSpan.FromSeconds(5) };
+        var sub = JetstreamObservable.Connect(_h.Options).Subscribe(_ => { });
+        _h.At(Seconds(1), () => _h.Transport.Socket(0).SendText(Events.Like(T0 + 1)));
+        _h.Scheduler.AdvanceTo(Seconds(11));
+        sub.Dispose();
+
+        Assert.That(store.Attempts, Is.EqualTo(2), "failed at 5 s, saved at 10 s");
+        Assert.That(store.Stored?.Value, Is.EqualTo(T0 + 1));
+        Assert.That(_h.LogsWithId(1030), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Overflow_ResumeFromCursorWithSeveralEndpoints_LosesNothing()
+    {
+        _h.Options = _h.Options with
+        {
+            BufferCapacity = 4,
+            Overflow = JetstreamOverflow.ResumeFromCursor,
+            Endpoint = JetstreamOptions.DefaultEndpoint,
+            Endpoints = [new Uri("ws://127.0.0.1:6008"), new Uri("ws://127.0.0.2:6008")],
+        };
+        var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
+        for (var served = 0; served < 6 && _h.Transport.Attempts.Count > served; served++)
+        {
+            var socket = _h.Transport.Socket(served);
+            var from = _h.Transport.Attempts[served].Cursor is { } c ? long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) - T0 : 1;
+            _h.At(_h.Scheduler.Clock + 100, () =>
+            {
+                for (var i = from; i <= 10; i++)
+                {
+                    socket.SendText(Events.Like(T0 + i, $"e{i}"));
+                }
+            });
+            _h.Scheduler.AdvanceBy(200);
+        }
+
+        Assert.That(observer.Messages.Select(m => ((CommitEvent)m.Value.Value).Commit.RKey), Is.EqualTo(Enumerable.Range(1, 10).Select(i => $"e{i}")));
     }
 
     [Test]
@@ -330,6 +376,27 @@ public sealed class ReliabilityTests
         Assert.That(error.Errors, Has.Some.StartsWith("JetstreamOptions.CursorSaveInterval is 00:00:00.0100000; it must be between 100 ms and 1 hour"));
         Assert.That(error.Errors, Has.Some.StartsWith("JetstreamOptions.Overflow is 7; it must be DropIncoming or ResumeFromCursor"));
         Assert.That(error.Errors, Has.Some.StartsWith("JetstreamOptions.GapThreshold is 00:00:00; it must be between 1 s and 30 days"));
+    }
+
+    private sealed class FlakyStore(Func<bool> fail) : ICursorStore
+    {
+        public int Attempts { get; private set; }
+
+        public JetstreamCursor? Stored { get; private set; }
+
+        public ValueTask<JetstreamCursor?> LoadAsync(CancellationToken cancellationToken) => ValueTask.FromResult<JetstreamCursor?>(null);
+
+        public ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
+        {
+            Attempts++;
+            if (fail())
+            {
+                return ValueTask.FromException(new IOException("disk full"));
+            }
+
+            Stored = cursor;
+            return ValueTask.CompletedTask;
+        }
     }
 
     private Task VirtualDelay(long ticks, CancellationToken ct)

@@ -41,6 +41,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
+    private readonly Action _touch;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _lastActivityTicks;
     private long _now;
@@ -65,6 +66,7 @@ internal sealed class ConnectionAttempt : IDisposable
         _number = number;
         _scheduler = session.Options.Scheduler;
         _idleTimeout = session.Options.IdleTimeout;
+        _touch = () => Touch();
     }
 
     public void Start() => _ = RunAsync();
@@ -199,7 +201,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
             while (true)
             {
-                var frame = await buffer.ReceiveAsync(socket, token).ConfigureAwait(false);
+                var frame = await buffer.ReceiveAsync(socket, _touch, token).ConfigureAwait(false);
                 _now = Touch();
                 if (frame.Type == WebSocketMessageType.Close)
                 {
@@ -350,27 +352,28 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
-            // Remembering it here is remembering it as delivered: it is passed on right below.
-            if (_session.Recent is { } recent && !recent.TryAdd(e))
+            if (_session.Recent is { } recent && recent.Contains(e))
             {
                 _duplicatesSkipped++;
                 metrics.EventsSkipped.Add(1, DuplicateTag);
                 return;
             }
 
-            if (metrics.Lag.Enabled)
-            {
-                metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
-            }
-
             if (_session.MustPause)
             {
-                // The buffer is full and the policy is to lose nothing: stop here, without taking this event; the
-                // reconnect replays it from the cursor of the last event queued.
+                // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
+                // remembering it as delivered); the reconnect replays it from the cursor of the last event queued.
                 metrics.EventsSkipped.Add(1, OverflowTag);
                 _paused = true;
                 _session.Paused();
                 return;
+            }
+
+            // Remembered as delivered only now that it is passed on, right below.
+            _session.Recent?.TryAdd(e);
+            if (metrics.Lag.Enabled)
+            {
+                metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
             }
 
             e.EndpointIndex = _endpointIndex;
@@ -506,7 +509,10 @@ internal sealed class ConnectionAttempt : IDisposable
 
         public ReadOnlySpan<byte> Span(int length) => _buffer.AsSpan(0, length);
 
-        public async ValueTask<Frame> ReceiveAsync(WebSocket socket, CancellationToken token)
+        /// <param name="socket">The socket to read.</param>
+        /// <param name="onFragment">Called after each fragment: a large message arriving slowly is still activity.</param>
+        /// <param name="token">Cancels the read.</param>
+        public async ValueTask<Frame> ReceiveAsync(WebSocket socket, Action onFragment, CancellationToken token)
         {
             var length = 0;
             long total = 0;
@@ -531,6 +537,7 @@ internal sealed class ConnectionAttempt : IDisposable
                 }
 
                 var result = await socket.ReceiveAsync(target, token).ConfigureAwait(false);
+                onFragment();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return new Frame(WebSocketMessageType.Close, 0, total, false);

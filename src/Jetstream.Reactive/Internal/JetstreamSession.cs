@@ -34,11 +34,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     // Durable cursor: the last event the subscriber finished, the last one saved, and the chain of saves.
     private JetstreamEvent? _delivered;
     private JetstreamEvent? _saved;
-    private Task _saveTail = Task.CompletedTask;
+    private readonly Lock _saveGate = new();
+    private bool _saving;
+    private bool _savePending;
     private bool _storeLoaded;
     private volatile bool _stopped;
-    private JetstreamEvent? _inFlight;
-    private int _inFlightThread;
+    private int _lateSaveScheduled;
 
     // Overflow = ResumeFromCursor: the buffer's depth, and the signal that it drained after a pause.
     private long _depth;
@@ -157,24 +158,23 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         });
     }
 
-    /// <summary><paramref name="e"/> is being handed to the observer on this thread.</summary>
-    public void Delivering(JetstreamEvent e)
-    {
-        _inFlight = e;
-        _inFlightThread = Environment.CurrentManagedThreadId;
-    }
-
-    /// <summary>The subscriber finished <paramref name="e"/>: it is what <see cref="JetstreamOptions.CursorStore"/> saves next.</summary>
+    /// <summary>
+    /// The subscriber finished <paramref name="e"/> (its <c>OnNext</c> returned, or the async handler completed): it is
+    /// what <see cref="JetstreamOptions.CursorStore"/> saves next.
+    /// </summary>
     public void Delivered(JetstreamEvent e)
     {
-        _inFlightThread = 0;
         Volatile.Write(ref _delivered, e);
 
-        // Disposed from inside the observer (Take(n) does that on its last item): the final save ran before this
-        // event was marked, so save again now that it is.
-        if (_stopped)
+        // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events delivered
+        // after a terminal error. The final save has run; save again, coalesced into one save per scheduler hop.
+        if (_stopped && Interlocked.Exchange(ref _lateSaveScheduled, 1) == 0)
         {
-            SaveIfMoved();
+            Options.Scheduler.Schedule(() =>
+            {
+                Volatile.Write(ref _lateSaveScheduled, 0);
+                SaveIfMoved();
+            });
         }
     }
 
@@ -192,7 +192,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         {
             stored = await store.LoadAsync(token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!token.IsCancellationRequested)
         {
             Logger.CursorLoadFailed(e);
             throw new JetstreamCursorStoreException($"The cursor store could not load the saved cursor: {e.Message}", e);
@@ -247,12 +247,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     {
         // Continuations run inline where the drain completes it, so that a virtual-time scheduler sees the reconnect.
         var drained = new TaskCompletionSource();
-        Volatile.Write(ref _drained, drained);
+        Interlocked.Exchange(ref _drained, drained);
         Metrics.OverflowPauses.Add(1);
         Logger.OverflowPaused(Capacity);
 
         // The drain may have happened between the check and now.
-        if (Volatile.Read(ref _depth) <= Capacity / 2)
+        if (Interlocked.Read(ref _depth) <= Capacity / 2)
         {
             drained.TrySetResult();
         }
@@ -285,15 +285,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
         Metrics.Gaps.Add(1);
         Logger.GapDetected(gap.Endpoint, gap.RequestedCursor, gap.FirstCursor, gap.Duration is { } d ? $"{d.TotalSeconds:0.###} s later" : $"{gap.MissingSequences} sequence numbers skipped");
-        try
+        // On the scheduler, not on the socket reader: a slow observer must not stall the socket.
+        if (Options.Gaps is { } gaps)
         {
-            Options.Gaps?.OnNext(gap);
-        }
-#pragma warning disable CA1031 // The user's gap observer must not take the connection down.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Logger.ConnectionLost(gap.Endpoint, "the Gaps observer threw", e);
+            Options.Scheduler.Schedule(gap, (_, g) =>
+            {
+                gaps.OnNext(g);
+                return Disposable.Empty;
+            });
         }
     }
 
@@ -309,14 +308,6 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         {
             timer.Dispose();
             _stopped = true;
-
-            // Disposed from inside OnNext (as Take(n) does on its last item): the observer has that event, so it counts
-            // as delivered. Disposed from another thread while OnNext runs: it does not, the observer may not be done.
-            if (_inFlightThread == Environment.CurrentManagedThreadId && _inFlight is { } inFlight)
-            {
-                Volatile.Write(ref _delivered, inFlight);
-            }
-
             SaveIfMoved();
         });
     }
@@ -324,26 +315,40 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private void SaveIfMoved()
     {
         var store = Options.CursorStore!;
-        lock (_gate)
+        JetstreamEvent? e;
+        lock (_saveGate)
         {
-            var e = Volatile.Read(ref _delivered);
-            if (e is null || ReferenceEquals(e, _saved))
+            e = Volatile.Read(ref _delivered);
+            if (e is null || ReferenceEquals(e, _saved) || _saving)
             {
+                // Unchanged, or a save is still running: a slow store gets at most one save in flight; the next
+                // interval (or the final save) takes the latest cursor.
+                if (e is not null && !ReferenceEquals(e, _saved))
+                {
+                    _savePending = true;
+                }
+
                 return;
             }
 
             _saved = e;
-            var host = e.EndpointIndex >= 0 && e.EndpointIndex < _endpoints.Count ? _endpoints[e.EndpointIndex].Authority : _endpoints[_endpoint].Authority;
-            var cursor = JetstreamCursor.Of(e, Options.Protocol, host);
+            _saving = true;
+        }
 
-            // Saves never overlap and never reorder: each waits for the one before.
-            _saveTail = SaveAfterAsync(_saveTail, store, cursor);
+        var host = e.EndpointIndex >= 0 && e.EndpointIndex < _endpoints.Count ? _endpoints[e.EndpointIndex].Authority : CurrentAuthority();
+        _ = SaveAsync(store, JetstreamCursor.Of(e, Options.Protocol, host), e);
+    }
+
+    private string CurrentAuthority()
+    {
+        lock (_gate)
+        {
+            return _endpoints[_endpoint].Authority;
         }
     }
 
-    private async Task SaveAfterAsync(Task previous, ICursorStore store, JetstreamCursor cursor)
+    private async Task SaveAsync(ICursorStore store, JetstreamCursor cursor, JetstreamEvent savedEvent)
     {
-        await previous.ConfigureAwait(false);
         try
         {
             await store.SaveAsync(cursor, CancellationToken.None).ConfigureAwait(false);
@@ -354,6 +359,29 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 #pragma warning restore CA1031
         {
             Logger.CursorSaveFailed(e);
+
+            // Not saved after all: the next interval (or the final save) tries this event again.
+            lock (_saveGate)
+            {
+                if (ReferenceEquals(_saved, savedEvent))
+                {
+                    _saved = null;
+                }
+            }
+        }
+
+        bool again;
+        lock (_saveGate)
+        {
+            _saving = false;
+            again = _savePending && _stopped;
+            _savePending = false;
+        }
+
+        // A delivery moved the cursor while the last save after the stop was running: one more save.
+        if (again)
+        {
+            SaveIfMoved();
         }
     }
 
@@ -404,9 +432,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     {
         Metrics.BufferDepth.Add(delta);
         var depth = Interlocked.Add(ref _depth, delta);
-        if (delta < 0 && depth <= Capacity / 2)
+        if (delta < 0 && depth <= Capacity / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
         {
-            Volatile.Read(ref _drained)?.TrySetResult();
+            // Resume from the scheduler, not from inside the queue's dequeue on the subscriber's thread.
+            Options.Scheduler.Schedule(drained, static (_, d) =>
+            {
+                d.TrySetResult();
+                return Disposable.Empty;
+            });
         }
     }
 

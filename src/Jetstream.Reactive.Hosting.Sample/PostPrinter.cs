@@ -1,0 +1,18 @@
+using Jetstream.Reactive.Records;
+
+namespace Jetstream.Reactive.Hosting.Sample;
+
+// begin-snippet: hosting-handler
+/// <summary>Prints each new post. A new instance per event, resolved from that event's DI scope.</summary>
+internal sealed class PostPrinter : IJetstreamHandler
+{
+    public async Task HandleAsync(JetstreamEvent jetstreamEvent, CancellationToken cancellationToken)
+    {
+        if (jetstreamEvent is CommitEvent { Commit: { Operation: CommitOperation.Create } commit } post
+            && BlueskyRecords.Deserialize(commit) is PostRecord record)
+        {
+            await Console.Out.WriteLineAsync($"{post.Did}: {record.Text}".AsMemory(), cancellationToken);
+        }
+    }
+}
+// end-snippet

@@ -1,0 +1,255 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive.Hosting.Internal;
+
+/// <summary>An event numbered in the order the shared connection delivered it, so handlers' progress can be compared.</summary>
+internal readonly record struct Tracked(long Seq, JetstreamEvent Event);
+
+/// <summary>A consistent copy of one handler's counters.</summary>
+internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, long Handled, long Failed, long Dropped, TimeSpan? Lag);
+
+/// <summary>
+/// One handler registration: its own bounded buffer, filled by the shared connection without ever waiting (a full buffer
+/// drops the incoming event for this handler alone), and one loop that takes what is buffered (one event, or up to a batch)
+/// and awaits the handler in a new DI scope. It also knows how far it got, for the saved cursor: everything it was given
+/// when nothing is pending, otherwise the last event it finished.
+/// </summary>
+internal sealed class HandlerWorker : IObserver<Tracked>
+{
+    private readonly HandlerRegistration _registration;
+    private readonly Channel<Tracked> _channel;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger _logger;
+    private readonly HostingMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly KeyValuePair<string, object?> _handlerTag;
+    private readonly Lock _gate = new();
+    private int _pending;
+    private Tracked? _lastSeen;
+    private Tracked? _lastCompleted;
+    private long _handled;
+    private long _failed;
+    private long _dropped;
+    private long _episodeDropped;
+    private bool _dropping;
+    private bool _closed;
+    private TimeSpan? _lag;
+
+    public HandlerWorker(HandlerRegistration registration, int capacity, IServiceScopeFactory scopes, ILogger logger, HostingMetrics metrics, TimeProvider time)
+    {
+        _registration = registration;
+        Capacity = capacity;
+        _scopes = scopes;
+        _logger = logger;
+        _metrics = metrics;
+        _time = time;
+        _handlerTag = new KeyValuePair<string, object?>(HostingMetrics.HandlerTag, registration.Name);
+        _channel = Channel.CreateBounded<Tracked>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // never waited on: TryWrite reports full, and the event is dropped
+            SingleReader = true,
+            SingleWriter = true,
+        });
+    }
+
+    public string Name => _registration.Name;
+
+    public int Capacity { get; }
+
+    /// <summary>Events buffered or being handled.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How far this handler got: everything it was given when nothing is pending, else the last event it finished (a failed
+    /// call counts as finished). <see langword="null"/> when it was given nothing, or has finished nothing of what it holds.
+    /// </summary>
+    public Tracked? Position
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending == 0 ? _lastSeen : _lastCompleted;
+            }
+        }
+    }
+
+    public HandlerSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return new HandlerSnapshot(Name, Capacity, _pending, _handled, _failed, _dropped, _lag);
+        }
+    }
+
+    public void OnNext(Tracked value)
+    {
+        bool accepted;
+        bool firstDrop;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                // Stopping: not handled, so not counted as seen; the saved cursor stays before it.
+                return;
+            }
+
+            accepted = _channel.Writer.TryWrite(value);
+            firstDrop = !accepted && !_dropping;
+            if (accepted)
+            {
+                _pending++;
+            }
+            else
+            {
+                _dropped++;
+                _episodeDropped++;
+                _dropping = true;
+            }
+
+            _lastSeen = value;
+        }
+
+        if (!accepted)
+        {
+            _metrics.HandlerEvents.Add(1, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, "dropped"));
+            if (firstDrop)
+            {
+                _logger.HandlerBufferFull(Name, Capacity);
+            }
+        }
+    }
+
+    public void OnError(Exception error) => Close();
+
+    public void OnCompleted() => Close();
+
+    /// <summary>No more events: the loop handles what is buffered and ends.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _channel.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Handles buffered events until <see cref="Close"/> and an empty buffer, or until <paramref name="token"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken token)
+    {
+        var reader = _channel.Reader;
+        var max = _registration.MaxBatchSize;
+        var batch = new List<Tracked>(Math.Min(max, 1024));
+        var single = new JetstreamEvent[1];
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < max && reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                JetstreamEvent[] events;
+                if (max == 1)
+                {
+                    single[0] = batch[0].Event;
+                    events = single;
+                }
+                else
+                {
+                    events = new JetstreamEvent[batch.Count];
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        events[i] = batch[i].Event;
+                    }
+                }
+
+                await HandleAsync(batch, events, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped before the buffer was empty: what is left is not handled, and the saved cursor stays before it.
+        }
+    }
+
+    private async Task HandleAsync(List<Tracked> batch, JetstreamEvent[] events, CancellationToken token)
+    {
+        var started = _time.GetTimestamp();
+        Exception? failure = null;
+        try
+        {
+            var scope = _scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                await _registration.Invoke(scope.ServiceProvider, events, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A handler is user code: its failure is logged and counted, and the next event follows.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure = e;
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        var now = _time.GetUtcNow();
+        long recovered = -1;
+        lock (_gate)
+        {
+            _pending -= batch.Count;
+            _lastCompleted = batch[^1];
+            _lag = ConnectionMonitor.LagOf(now, batch[^1].Event.TimeUs);
+            if (failure is null)
+            {
+                _handled += batch.Count;
+            }
+            else
+            {
+                _failed += batch.Count;
+            }
+
+            if (_dropping && _pending <= Capacity / 2)
+            {
+                recovered = _episodeDropped;
+                _dropping = false;
+                _episodeDropped = 0;
+            }
+        }
+
+        _metrics.HandlerDuration.Record(elapsed.TotalSeconds, _handlerTag);
+        _metrics.HandlerEvents.Add(batch.Count, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, failure is null ? "handled" : "failed"));
+        if (failure is not null)
+        {
+            var first = batch[0].Event;
+            _logger.HandlerFailed(Name, batch.Count, first.Kind, first.Cursor, failure);
+        }
+
+        if (recovered >= 0)
+        {
+            _logger.HandlerBufferRecovered(Name, recovered);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Jetstream.Reactive.Hosting.Internal;
+
+/// <summary>
+/// Reports the hosted consumer: <c>Healthy</c> when connected and within <see cref="JetstreamHostingOptions.HealthLagThreshold"/>;
+/// <c>Degraded</c> while connecting, while reconnecting (with the retry number and the last error) or when lagging;
+/// the registration's failure status (default <c>Unhealthy</c>) when stopped, with the error that ended the stream if any.
+/// The data carries the numbers behind it, per handler too.
+/// </summary>
+internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamHostedService service) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = monitor.Snapshot();
+        var handlers = service.Handlers;
+        var threshold = service.Options.HealthLagThreshold;
+        var data = new Dictionary<string, object>
+        {
+            ["state"] = s.State.ToString(),
+            ["eventsReceived"] = s.EventsReceived,
+            ["reconnects"] = s.Reconnects,
+        };
+        Add(data, "endpoint", s.Endpoint);
+        Add(data, "since", s.Since);
+        Add(data, "lagSeconds", s.Lag?.TotalSeconds);
+        Add(data, "lastEventAt", s.LastEventAt);
+        Add(data, "lastError", s.LastError);
+        Add(data, "lastErrorAt", s.LastErrorAt);
+        if (s.State == ConnectionState.Reconnecting)
+        {
+            data["attempt"] = s.Attempt;
+        }
+
+        TimeSpan? worstLag = s.Lag;
+        string? worstName = s.Lag is null ? null : "stream";
+        foreach (var h in handlers)
+        {
+            var prefix = $"handler.{h.Name}.";
+            data[prefix + "pending"] = h.Pending;
+            data[prefix + "handled"] = h.Handled;
+            data[prefix + "failed"] = h.Failed;
+            data[prefix + "dropped"] = h.Dropped;
+            Add(data, prefix + "lagSeconds", h.Lag?.TotalSeconds);
+            if (h.Lag is { } lag && (worstLag is null || lag > worstLag))
+            {
+                worstLag = lag;
+                worstName = $"handler {h.Name}";
+            }
+        }
+
+        var result = s.State switch
+        {
+            ConnectionState.Stopped => new HealthCheckResult(
+                context.Registration.FailureStatus,
+                s.Error is null ? "Jetstream consumer stopped" : $"Jetstream stream ended: {s.Error.Message}",
+                s.Error,
+                data),
+            ConnectionState.Connecting => HealthCheckResult.Degraded($"Connecting to Jetstream{At(s.Endpoint)}", null, data),
+            ConnectionState.Reconnecting => HealthCheckResult.Degraded(
+                $"Reconnecting to Jetstream{At(s.Endpoint)} (retry {s.Attempt}); last error: {s.LastError ?? "none"}", null, data),
+            _ when worstLag > threshold => HealthCheckResult.Degraded(
+                $"Connected to Jetstream{At(s.Endpoint)}, but {worstName} lags {Seconds(worstLag.Value)} behind (threshold {Seconds(threshold)})", null, data),
+            _ => HealthCheckResult.Healthy($"Connected to Jetstream{At(s.Endpoint)}", data),
+        };
+        return Task.FromResult(result);
+    }
+
+    private static void Add(Dictionary<string, object> data, string key, object? value)
+    {
+        if (value is not null)
+        {
+            data[key] = value;
+        }
+    }
+
+    private static string At(string? endpoint) => endpoint is null ? string.Empty : $" at {endpoint}";
+
+    private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.###} s");
+}
