@@ -22,6 +22,7 @@ public sealed class ParsingTests
     [TestCase(new[] { "tail", "--protocol", "v3" }, "--protocol is 'v3'", "v1 or v2")]
     [TestCase(new[] { "tail", "--kind", "post" }, "--kind is 'post'", "commit, identity, account or sync")]
     [TestCase(new[] { "tail", "--kind", "identity", "-c", "app.bsky.feed.post" }, "--kind is 'identity'", "include commit")]
+    [TestCase(new[] { "tail", "--overflow", "block" }, "--overflow is 'block'", "resume or drop")]
     [TestCase(new[] { "tail", "--format", "xml" }, "--format is 'xml'", "json or text")]
     [TestCase(new[] { "tail", "--limit", "0" }, "--limit is '0'", "1 or more")]
     [TestCase(new[] { "stats", "--duration", "10" }, "--duration is '10'", "with a unit")]
@@ -123,7 +124,7 @@ public sealed class ParsingTests
         var (options, parse) = Parse(
             "--endpoint", "wss://one.example", "--endpoint", "wss://two.example", "--protocol", "V2",
             "-c", "app.bsky.feed.post", "-c", "app.bsky.graph.*", "--did", "did:plc:q6gjnaw2blty4crticxkmujt", "--did", "@" + dids,
-            "--kind", "commit,identity", "--cursor", "1234", "--compress");
+            "--kind", "commit,identity", "--cursor", "1234", "--compress", "--overflow", "drop");
 
         var settings = options.Read(parse, DateTimeOffset.UnixEpoch);
 
@@ -135,6 +136,7 @@ public sealed class ParsingTests
         Assert.That(o.Kinds, Is.EqualTo(new[] { JetstreamEventKind.Commit, JetstreamEventKind.Identity }));
         Assert.That(o.Cursor, Is.EqualTo(1234));
         Assert.That(o.Compression, Is.EqualTo(JetstreamCompression.Zstd));
+        Assert.That(o.Overflow, Is.EqualTo(JetstreamOverflow.DropIncoming));
     }
 
     [Test]
@@ -145,6 +147,7 @@ public sealed class ParsingTests
         var settings = options.Read(parse, DateTimeOffset.UnixEpoch);
 
         Assert.That(settings.Options.Kinds, Is.Empty, "v1 has no kinds parameter");
+        Assert.That(settings.Options.Overflow, Is.EqualTo(JetstreamOverflow.ResumeFromCursor), "nothing lost by default");
         Assert.That(settings.Options.Endpoint, Is.EqualTo(new Uri("ws://127.0.0.1:1")));
         Assert.That(settings.Wants(new IdentityEvent("did:plc:q6gjnaw2blty4crticxkmujt", 1, 1, DateTimeOffset.UnixEpoch, null)), Is.True);
         Assert.That(settings.Wants(new AccountEvent("did:plc:q6gjnaw2blty4crticxkmujt", 1, true, null, 1, DateTimeOffset.UnixEpoch)), Is.False);

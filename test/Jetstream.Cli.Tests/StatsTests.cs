@@ -90,7 +90,7 @@ public sealed class StatsTests
     [Test]
     public void Add_ReplayingAnHourAgo_CatchUpFractionSpeedAndTimeLeft()
     {
-        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5));
+        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5), fromCursor: true);
         var start = T0.AddHours(-1);
         calculator.Add(Sample(0, commits: 1, first: start, last: start));
 
@@ -107,7 +107,7 @@ public sealed class StatsTests
     [Test]
     public void Add_BehindButNotGaining_NoEstimate()
     {
-        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5));
+        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5), fromCursor: true);
         var start = T0.AddMinutes(-5);
         calculator.Add(Sample(0, first: start, last: start));
 
@@ -115,6 +115,32 @@ public sealed class StatsTests
 
         Assert.That(s.CatchUp!.Speed, Is.EqualTo(0.5));
         Assert.That(s.CatchUp.Remaining, Is.Null);
+    }
+
+    [Test]
+    public void Add_LiveStreamWithAQuietFilter_LagButNoCatchUp()
+    {
+        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5));
+        calculator.Add(Sample(0, commits: 1, first: T0.AddMinutes(-1), last: T0.AddMinutes(-1)));
+
+        var s = calculator.Add(Sample(5, commits: 1, first: T0.AddMinutes(-1), last: T0.AddMinutes(-1)));
+
+        Assert.That(s.Lag, Is.EqualTo(TimeSpan.FromSeconds(65)), "the last event was that long ago");
+        Assert.That(s.CatchUp, Is.Null, "started live: nothing to catch up");
+    }
+
+    [Test]
+    public void Add_CaughtUpOnce_NoCatchUpWhenItGoesQuietLater()
+    {
+        var calculator = new StatsCalculator(TimeSpan.FromSeconds(5), fromCursor: true);
+        var start = T0.AddMinutes(-10);
+        Assert.That(calculator.Add(Sample(0, commits: 1, first: start, last: start)).CatchUp, Is.Not.Null);
+        Assert.That(calculator.Add(Sample(5, commits: 9_000, first: start, last: T0.AddSeconds(4))).CatchUp, Is.Null, "live");
+
+        var s = calculator.Add(Sample(60, commits: 9_000, first: start, last: T0.AddSeconds(4)));
+
+        Assert.That(s.Lag, Is.EqualTo(TimeSpan.FromSeconds(56)));
+        Assert.That(s.CatchUp, Is.Null);
     }
 
     [Test]

@@ -12,6 +12,9 @@ internal static class StatsCommand
     /// <summary>The span the dashboard's rates are measured over.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>The stream's buffer for the dashboard: a replay from an old cursor arrives faster than any consumer.</summary>
+    public const int StatsBufferCapacity = 200_000;
+
     private static readonly TimeSpan LiveRefresh = TimeSpan.FromMilliseconds(500);
 
     public static Command Create(CliConsole console)
@@ -29,7 +32,9 @@ internal static class StatsCommand
         command.Add(interval);
         command.SetAction(async (parse, token) =>
         {
-            var settings = connection.Read(parse, DateTimeOffset.UtcNow);
+            // The dashboard measures the stream as it comes, drops included (shown); a large buffer absorbs a replay's burst.
+            var settings = connection.Read(parse, DateTimeOffset.UtcNow, JetstreamOverflow.DropIncoming);
+            settings = settings with { Options = settings.Options with { BufferCapacity = StatsBufferCapacity } };
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
             var every = parse.GetValue(interval) is { } i ? ValueParsers.Duration("--interval", i) : TimeSpan.FromSeconds(5);
             return await RunAsync(console, settings, Describe(settings.Options), stop, every, token);
@@ -47,7 +52,7 @@ internal static class StatsCommand
             options = options with { LoggerFactory = new WriterLoggerFactory(console.Error) };
         }
 
-        var calculator = new StatsCalculator(RateWindow);
+        var calculator = new StatsCalculator(RateWindow, fromCursor: settings.Options.Cursor is not null);
         var snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
         var run = StreamRunner.RunAsync(
             JetstreamObservable.Connect(options),

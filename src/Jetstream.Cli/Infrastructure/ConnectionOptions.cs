@@ -52,6 +52,12 @@ internal sealed partial class ConnectionOptions
         Description = "Ask the server for zstd-compressed frames (about a third of the bytes).",
     };
 
+    public Option<string> Overflow { get; } = new("--overflow")
+    {
+        Description = "When this tool falls behind the stream: resume (close, then resume from the cursor: nothing lost while the server keeps the events) or drop (drop and count incoming events).",
+        HelpName = "resume|drop",
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Log the connection's lifecycle (connects, reconnects, drops) to standard error.",
@@ -66,6 +72,7 @@ internal sealed partial class ConnectionOptions
         command.Add(Kind);
         command.Add(Cursor);
         command.Add(Compress);
+        command.Add(Overflow);
         command.Add(Verbose);
     }
 
@@ -74,7 +81,8 @@ internal sealed partial class ConnectionOptions
     /// <param name="now">The current time, for cursors given as a duration ago.</param>
     /// <returns>The validated client options and the kinds to keep on this side (v1 has no server-side kind filter).</returns>
     /// <exception cref="UsageException">A value is wrong.</exception>
-    public Settings Read(ParseResult parse, DateTimeOffset now)
+    /// <param name="defaultOverflow">The overflow when <c>--overflow</c> is not given.</param>
+    public Settings Read(ParseResult parse, DateTimeOffset now, JetstreamOverflow defaultOverflow = JetstreamOverflow.ResumeFromCursor)
     {
         var protocol = ValueParsers.OneOf("--protocol", parse.GetValue(Protocol) ?? "v1", "v1", "v2") == "v2" ? JetstreamProtocol.V2 : JetstreamProtocol.V1;
 
@@ -114,6 +122,10 @@ internal sealed partial class ConnectionOptions
             throw UsageException.For("--kind", string.Join(",", kinds).ToLowerInvariant(), "it must include commit when --collection is given, because collections filter commits only.");
         }
 
+        var overflow = parse.GetValue(Overflow) is { } overflowText
+            ? ValueParsers.OneOf("--overflow", overflowText, "resume", "drop") == "drop" ? JetstreamOverflow.DropIncoming : JetstreamOverflow.ResumeFromCursor
+            : defaultOverflow;
+
         long? cursor = parse.GetValue(Cursor) is { } cursorText ? ValueParsers.Cursor("--cursor", cursorText, now) : null;
 
         var options = new JetstreamOptions
@@ -124,6 +136,7 @@ internal sealed partial class ConnectionOptions
             Kinds = protocol == JetstreamProtocol.V2 ? kinds : [],
             Cursor = cursor,
             Compression = parse.GetValue(Compress) ? JetstreamCompression.Zstd : JetstreamCompression.None,
+            Overflow = overflow,
         };
         if (endpoints.Count == 1)
         {

@@ -15,17 +15,25 @@ internal sealed class StatsCalculator
     private readonly Queue<StatsSample> _samples = new();
     private readonly TimeSpan _window;
     private readonly int _topCollections;
+    private readonly bool _fromCursor;
     private StatsSample? _first;
+    private bool _caughtUp;
 
     /// <summary>Creates a calculator.</summary>
     /// <param name="window">The span rates are measured over: the newest sample minus the oldest kept one.</param>
     /// <param name="topCollections">How many collections <see cref="StatsSnapshot.TopCollections"/> lists.</param>
-    public StatsCalculator(TimeSpan window, int topCollections = 8)
+    /// <param name="fromCursor">
+    /// Whether the stream started from a cursor in the past. Only then is a lag a catch-up; a live stream that lags is
+    /// quiet (a sparse filter) or slow, not replaying. Once the lag falls within <see cref="LiveThreshold"/> the
+    /// stream has caught up, and stays so.
+    /// </param>
+    public StatsCalculator(TimeSpan window, int topCollections = 8, bool fromCursor = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(topCollections);
         _window = window;
         _topCollections = topCollections;
+        _fromCursor = fromCursor;
     }
 
     /// <summary>Adds the newest sample (samples come in time order) and computes the numbers as of it.</summary>
@@ -64,6 +72,7 @@ internal sealed class StatsCalculator
             .ToList();
 
         TimeSpan? lag = now.LastEventTimeUs is { } last ? Max(TimeSpan.Zero, now.At - FromUnixMicroseconds(last)) : null;
+        _caughtUp |= lag <= LiveThreshold;
 
         return new StatsSnapshot
         {
@@ -81,7 +90,7 @@ internal sealed class StatsCalculator
             MalformedFrames = now.MalformedFrames,
             BytesReceived = now.BytesReceived,
             BytesPerSecond = Rate(now.BytesReceived, from.BytesReceived),
-            CatchUp = lag > LiveThreshold ? CatchUpOf(from, now, lag.Value, seconds) : null,
+            CatchUp = _fromCursor && !_caughtUp && lag is { } behind ? CatchUpOf(from, now, behind, seconds) : null,
         };
     }
 
@@ -94,7 +103,9 @@ internal sealed class StatsCalculator
 
         var total = (now.At - FromUnixMicroseconds(firstUs)).TotalMicroseconds;
         var fraction = total > 0 ? Math.Clamp((lastUs - firstUs) / total, 0, 1) : 0;
-        var speed = seconds > 0 && from.LastEventTimeUs is { } fromUs ? Math.Max(0, lastUs - fromUs) / 1e6 / seconds : 0;
+        // Event time covered over the window; before the window's base had an event, from the first event on.
+        var fromUs = from.LastEventTimeUs ?? firstUs;
+        var speed = seconds > 0 ? Math.Max(0, lastUs - fromUs) / 1e6 / seconds : 0;
         TimeSpan? remaining = speed > 1 ? TimeSpan.FromSeconds(lag.TotalSeconds / (speed - 1)) : null;
         return new CatchUp(fraction, speed, remaining);
     }
