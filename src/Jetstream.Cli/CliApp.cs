@@ -73,10 +73,17 @@ internal static class CliApp
         {
             return ExitCodes.Success;
         }
+#pragma warning disable CA1031 // The last resort: one line, never a stack trace on the user's screen.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await console.Error.WriteLineAsync($"jetstream: unexpected error ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failure;
+        }
         finally
         {
-            await console.Out.FlushAsync(CancellationToken.None);
-            await console.Error.FlushAsync(CancellationToken.None);
+            await FlushQuietlyAsync(console.Out);
+            await FlushQuietlyAsync(console.Error);
         }
     }
 
@@ -92,6 +99,18 @@ internal static class CliApp
             DemoCommand.Create(console),
         };
         return root;
+    }
+
+    private static async Task FlushQuietlyAsync(TextWriter writer)
+    {
+        try
+        {
+            await writer.FlushAsync(CancellationToken.None);
+        }
+        catch (IOException)
+        {
+            // The reader of the pipe is gone; there is nobody left to tell.
+        }
     }
 
     private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");

@@ -35,8 +35,8 @@ internal static class RecordCommand
             var path = parse.GetValue(file) ?? string.Empty;
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : (long?)null;
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (string.IsNullOrWhiteSpace(path) || Directory.Exists(path) || folder is null || !Directory.Exists(folder))
+            var folder = string.IsNullOrWhiteSpace(path) ? null : Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder is null || Directory.Exists(path) || !Directory.Exists(folder))
             {
                 throw UsageException.For("<file>", path, "it must be a file path whose folder exists.");
             }

@@ -66,6 +66,7 @@ internal static class TailCommand
         long written = 0;
         JetstreamEvent? last = null;
         JetstreamEvent? handled = null;
+        var outputClosed = false;
         var error = await StreamRunner.RunAsync(
             JetstreamObservable.Connect(options),
             e =>
@@ -76,20 +77,31 @@ internal static class TailCommand
                     return true;
                 }
 
-                if (json)
+                try
                 {
-                    buffer.ResetWrittenCount();
-                    EventJson.Write(e, buffer);
-                    output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                    if (json)
+                    {
+                        buffer.ResetWrittenCount();
+                        EventJson.Write(e, buffer);
+                        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                    }
+                    else
+                    {
+                        output.WriteLine(EventText.Format(e));
+                    }
+
+                    // Flushed before OnNext returns (when the stream counts the event as delivered and may save its
+                    // cursor), so a saved cursor never runs ahead of what was printed.
+                    output.Flush();
                 }
-                else
+                catch (IOException)
                 {
-                    output.WriteLine(EventText.Format(e));
+                    // The reader went away (`jetstream tail | head`): stop quietly, without counting this event.
+                    handled = last;
+                    outputClosed = true;
+                    return false;
                 }
 
-                // Flushed before OnNext returns (when the stream counts the event as delivered and may save its cursor),
-                // so a saved cursor never runs ahead of what was printed.
-                output.Flush();
                 last = e;
                 return ++written < limit;
             },
@@ -97,7 +109,11 @@ internal static class TailCommand
             cancellationToken,
             onStopping: () => cursors?.Freeze(handled));
 
-        await output.FlushAsync(CancellationToken.None);
+        if (!outputClosed)
+        {
+            await output.FlushAsync(CancellationToken.None);
+        }
+
         if (cursors is not null && handled is not null && !await cursors.WaitForAsync(handled, CursorFlushTimeout))
         {
             await console.Error.WriteLineAsync($"jetstream: the cursor of the last event handled ({handled.Cursor}) could not be saved to {cursors.Path} in time");

@@ -20,7 +20,12 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool OutIsTe
     {
         // A pipe gets a large buffer (tail flushes per event, the rest per screen); a terminal sees every write at once.
         var outIsTerminal = !Console.IsOutputRedirected;
-        var stdout = new StreamWriter(Console.OpenStandardOutput(), new global::System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = outIsTerminal };
+        // A redirected stdout is written through its file descriptor, because the console stream ignores a closed pipe
+        // and `jetstream tail | head` would then never end; this way the write fails and tail stops.
+        var stdoutStream = outIsTerminal || OperatingSystem.IsWindows()
+            ? Console.OpenStandardOutput()
+            : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        var stdout = new StreamWriter(stdoutStream, new global::System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = outIsTerminal };
         var stderr = new StreamWriter(Console.OpenStandardError(), new global::System.Text.UTF8Encoding(false)) { AutoFlush = true };
         return new CliConsole(stdout, stderr, outIsTerminal, !Console.IsErrorRedirected);
     }
