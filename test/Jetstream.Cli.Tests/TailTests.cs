@@ -176,6 +176,19 @@ public sealed class TailTests
     }
 
     [Test]
+    public async Task Tail_ReaderGoesAway_StopsQuietlyExit0(CancellationToken token)
+    {
+        await using var server = await ServerAsync(token);
+        var output = new ClosingWriter(flushes: 2);
+        var error = new CapturedWriter();
+
+        var exit = await CliApp.RunAsync(["tail", "-e", server.Uri.ToString()], output, error, token);
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success));
+        Assert.That(error.Text, Is.Empty);
+    }
+
+    [Test]
     public async Task Tail_CursorFileNotACursor_Exit2(CancellationToken token)
     {
         using var folder = Cli.TempFolder();
@@ -227,5 +240,19 @@ public sealed class TailTests
     {
         using var document = JsonDocument.Parse(eventJson);
         return document.RootElement.GetProperty("commit").GetProperty("record").GetRawText();
+    }
+
+    /// <summary>Standard output whose reader leaves after some lines (`jetstream tail | head -2`).</summary>
+    private sealed class ClosingWriter(int flushes) : StringWriter
+    {
+        private int _flushes;
+
+        public override void Flush()
+        {
+            if (++_flushes > flushes)
+            {
+                throw new IOException("Broken pipe");
+            }
+        }
     }
 }
