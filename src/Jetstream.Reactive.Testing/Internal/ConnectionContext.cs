@@ -8,8 +8,9 @@ namespace Jetstream.Reactive.Testing.Internal;
 
 /// <summary>
 /// One accepted connection: a pump reads the log from the start position through the filter into a bounded outbox; a
-/// writer sends the outbox and applies the connection's fault script; a receiver reads what the client sends
-/// (<c>options_update</c> on v1, anything on v2 is a policy violation). Whichever ends first ends the connection.
+/// writer sends the outbox (compressing each frame as it sends it) and applies the connection's fault script; a
+/// receiver reads what the client sends (<c>options_update</c> on v1, anything on v2 is a policy violation). Whichever
+/// ends first ends the connection.
 /// </summary>
 /// <remarks>
 /// Socket calls take only the abort token (the request aborted, the server stopping): cancelling a pending WebSocket call
@@ -130,7 +131,7 @@ internal sealed class ConnectionContext
         await _hello.Task.WaitAsync(token).ConfigureAwait(false);
         if (Info is not null)
         {
-            await outbox.WriteAsync(Outgoing.Control(Frame(Encoding.UTF8.GetBytes(Info))), token).ConfigureAwait(false);
+            await outbox.WriteAsync(Outgoing.Control(Encoding.UTF8.GetBytes(Info)), token).ConfigureAwait(false);
         }
 
         var log = _server.Log;
@@ -164,7 +165,7 @@ internal sealed class ConnectionContext
                 continue;
             }
 
-            var frame = Outgoing.Event(Frame(json), e.Seq);
+            var frame = Outgoing.Event(json, e.Seq);
             if (outbox.TryWrite(frame))
             {
                 continue;
@@ -194,14 +195,16 @@ internal sealed class ConnectionContext
 
         await foreach (var item in outbox.ReadAllAsync(token).ConfigureAwait(false))
         {
-            await SendAsync(item.Frame).ConfigureAwait(false);
+            // Compressed here, not when queued: a connection that ends early must not have compressed its whole outbox.
+            var frame = Frame(item.Json);
+            await SendAsync(frame).ConfigureAwait(false);
             if (item.Seq is not { } seq)
             {
-                Record.RecordFrame(item.Frame.Bytes.Length);
+                Record.RecordFrame(frame.Bytes.Length);
                 continue;
             }
 
-            Record.RecordEvent(seq, item.Frame.Bytes.Length);
+            Record.RecordEvent(seq, frame.Bytes.Length);
             sent++;
             if (await ApplyStepsAsync(steps, sent, token).ConfigureAwait(false))
             {
@@ -411,10 +414,11 @@ internal sealed class ConnectionContext
 
     internal readonly record struct WireFrame(byte[] Bytes, WebSocketMessageType Type);
 
-    private readonly record struct Outgoing(WireFrame Frame, long? Seq)
+    /// <summary>An event or control frame waiting in the outbox, as JSON: the writer compresses it when it sends it.</summary>
+    private readonly record struct Outgoing(byte[] Json, long? Seq)
     {
-        public static Outgoing Event(WireFrame frame, long seq) => new(frame, seq);
+        public static Outgoing Event(byte[] json, long seq) => new(json, seq);
 
-        public static Outgoing Control(WireFrame frame) => new(frame, null);
+        public static Outgoing Control(byte[] json) => new(json, null);
     }
 }
