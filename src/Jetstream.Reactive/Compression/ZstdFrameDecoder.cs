@@ -43,6 +43,13 @@ internal sealed class ZstdFrameDecoder : IDisposable
     {
         output = default;
         detail = null;
+        if (frame.IsEmpty)
+        {
+            // The same reason as an empty text frame: no bytes is no bytes, whatever the frame type.
+            detail = "no bytes";
+            return MalformedFrameReason.Empty;
+        }
+
         switch (ZstdFrameHeader.TryRead(frame, out var header))
         {
             case ZstdHeaderStatus.NotZstd:

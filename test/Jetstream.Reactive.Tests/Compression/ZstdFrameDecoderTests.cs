@@ -162,4 +162,13 @@ public sealed class ZstdFrameDecoderTests
 
         Assert.That(decoder.TryDecode(Encoding.UTF8.GetBytes(Events.Like(1)), out _, out _), Is.EqualTo(MalformedFrameReason.BinaryFrame));
     }
+
+    [Test]
+    public void TryDecode_EmptyBinaryFrame_IsEmptyAsATextOneIs()
+    {
+        using var decoder = V1Decoder();
+
+        Assert.That(decoder.TryDecode([], out _, out var detail), Is.EqualTo(MalformedFrameReason.Empty));
+        Assert.That(detail, Is.EqualTo("no bytes"));
+    }
 }
