@@ -20,16 +20,23 @@ public sealed class StallTests
     [TestCase(JetstreamProtocol.V1, ServerFlavor.Current)]
     [TestCase(JetstreamProtocol.V1, ServerFlavor.Legacy)]
     [TestCase(JetstreamProtocol.V2, ServerFlavor.Current)]
-    public async Task Connect_ServerStallsTwice_ReconnectsAfterTheIdleTimeoutAndResumesWithoutAGap(JetstreamProtocol protocol, ServerFlavor flavor, CancellationToken token)
+    public async Task Connect_ServerStallsRepeatedly_ReconnectsAfterTheIdleTimeoutAndResumesWithoutAGap(JetstreamProtocol protocol, ServerFlavor flavor, CancellationToken token)
     {
-        // The first connection stalls after 300 events; the second, which starts with the replayed event at the
-        // cursor, after 200 more (201 sent); the third serves the rest.
+        // The first connection stalls after 300 events; each next one, which starts with the replayed event at the
+        // cursor, after 200 more (201 sent). Two stalls, twenty in the soak; the last connection serves the rest.
         var total = 1_000 * Factor;
+        var stalls = 2 * Factor;
+        var faults = new FaultPlan().Next(s => s.StallAfter(300));
+        for (var i = 1; i < stalls; i++)
+        {
+            faults.Next(s => s.StallAfter(201));
+        }
+
         await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
         {
             Events = JetstreamEventSource.FromGenerator(Event, total),
             Flavor = flavor,
-            Faults = new FaultPlan().Next(s => s.StallAfter(300)).Next(s => s.StallAfter(201)),
+            Faults = faults,
         }, token);
         using var meters = new TestMeterFactory();
         using var totals = new MetricTotals(meters);
@@ -41,15 +48,18 @@ public sealed class StallTests
 
         Assert.That(received.Select(Index), Is.EqualTo(Indexes(total)), "every event once, in order");
         var connections = server.Connections;
-        Assert.That(connections, Has.Count.EqualTo(3));
-        Assert.That(connections.Take(2).Select(c => c.EndReason), Has.All.StartWith("stalled by fault"));
+        Assert.That(connections, Has.Count.EqualTo(stalls + 1));
+        Assert.That(connections.Take(stalls).Select(c => c.EventsSent), Is.EqualTo(Enumerable.Repeat(201L, stalls).Prepend(300L).Take(stalls)), "each sent its events, then nothing");
 
-        // Resumed from the last event delivered before each stall: the 300th, then the 500th.
-        var cursors = connections.Skip(1).Select(c => c.RequestedCursor).ToList();
-        Assert.That(cursors, Is.EqualTo(new long?[] { received[299].Cursor, received[499].Cursor }));
-        Assert.That(totals["jetstream.client.reconnects"], Is.EqualTo(2));
-        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(2 * IdleTimeout), "each stall lasted the idle timeout");
-        Report($"stall {protocol} {flavor}: {total:N0} events, 2 stalls, {clock.Elapsed.TotalSeconds:F1} s");
+        // A stalled connection stays open until the client leaves it.
+        await Task.WhenAll(connections.Take(stalls).Select(c => c.Ended)).WaitAsync(Deadline, token);
+
+        // Each resumed from the last event delivered before its stall: the 300th, the 500th, the 700th, …
+        var expectedCursors = Enumerable.Range(0, stalls).Select(k => (long?)received[299 + (200 * k)].Cursor);
+        Assert.That(connections.Skip(1).Select(c => c.RequestedCursor), Is.EqualTo(expectedCursors));
+        Assert.That(totals["jetstream.client.reconnects"], Is.EqualTo(stalls));
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(stalls * IdleTimeout), "each stall lasted the idle timeout");
+        Report($"stall {protocol} {flavor}: {total:N0} events, {stalls} stalls, {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [Test]
