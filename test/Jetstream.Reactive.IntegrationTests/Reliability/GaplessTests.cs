@@ -29,7 +29,7 @@ public sealed class GaplessTests
     [TestCaseSource(nameof(Cases))]
     public async Task Connect_RandomServerDisconnects_EveryEventExactlyOnceInOrder(JetstreamProtocol protocol, ServerFlavor flavor, JetstreamCompression compression, CancellationToken token)
     {
-        // Each connection sends at most MaxRun events before the server drops it (a TCP abort, no close frame), so
+        // Each connection sends at most MaxRun events before the server ends it without a close frame, so
         // delivering Total events takes at least Total / MaxRun = 25 connections (250 in the soak): at least 24 drops.
         const int MinRun = 500;
         const int MaxRun = 4_000;
