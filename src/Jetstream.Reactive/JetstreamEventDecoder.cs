@@ -254,7 +254,7 @@ public static partial class JetstreamEventDecoder
     {
         if (reader.ValueTextEquals("rev"u8))
         {
-            var r = ReadString(ref reader, prefix + "rev", out fields.Rev);
+            var r = ReadString(ref reader, prefix, "rev", out fields.Rev);
             failure ??= r;
         }
         else if (reader.ValueTextEquals("operation"u8))
@@ -290,12 +290,12 @@ public static partial class JetstreamEventDecoder
         }
         else if (reader.ValueTextEquals("rkey"u8))
         {
-            var r = ReadString(ref reader, prefix + "rkey", out fields.RKey);
+            var r = ReadString(ref reader, prefix, "rkey", out fields.RKey);
             failure ??= r;
         }
         else if (reader.ValueTextEquals("cid"u8))
         {
-            var r = ReadString(ref reader, prefix + "cid", out fields.Cid, allowNull: true);
+            var r = ReadString(ref reader, prefix, "cid", out fields.Cid, allowNull: true);
             failure ??= r;
         }
         else if (reader.ValueTextEquals("record"u8))
@@ -374,7 +374,7 @@ public static partial class JetstreamEventDecoder
 
             if (reader.ValueTextEquals("handle"u8))
             {
-                var r = ReadString(ref reader, prefix + ".handle", out handle, allowNull: true);
+                var r = ReadString(ref reader, prefix, ".handle", out handle, allowNull: true);
                 failure ??= r;
             }
             else
@@ -470,7 +470,11 @@ public static partial class JetstreamEventDecoder
     private static JetstreamDecodeResult? CheckRelay(string prefix, bool hasSeq, bool hasTime) =>
         !hasSeq ? Missing(prefix + ".seq") : !hasTime ? Missing(prefix + ".time") : null;
 
-    private static JetstreamDecodeResult? ReadString(ref Utf8JsonReader reader, string field, out string? value, bool allowNull = false)
+    private static JetstreamDecodeResult? ReadString(ref Utf8JsonReader reader, string field, out string? value, bool allowNull = false) =>
+        ReadString(ref reader, field, string.Empty, out value, allowNull);
+
+    /// <summary>Reads a string field; the field's name (<paramref name="prefix"/> + <paramref name="name"/>) is built only for a fault, off the hot path.</summary>
+    private static JetstreamDecodeResult? ReadString(ref Utf8JsonReader reader, string prefix, string name, out string? value, bool allowNull = false)
     {
         reader.Read();
         value = null;
@@ -486,7 +490,7 @@ public static partial class JetstreamEventDecoder
         }
 
         reader.Skip();
-        return WrongType(field);
+        return WrongType(prefix + name);
     }
 
     private static JetstreamDecodeResult WrongType(string field) => JetstreamDecodeResult.Malformed(MalformedFrameReason.WrongType, field);
