@@ -179,7 +179,7 @@ public sealed record JetstreamOptions
 
     /// <summary>
     /// The largest message accepted, in bytes, both as received and, for a zstd frame, once decompressed. A larger message
-    /// is read to its end without being stored, skipped and counted as <see cref="MalformedFrameReason.TooLarge"/>; a
+    /// is buffered up to the limit and the rest read and thrown away, then skipped and counted as <see cref="MalformedFrameReason.TooLarge"/>; a
     /// zstd frame that would decompress to more is skipped and counted as
     /// <see cref="MalformedFrameReason.DecompressedTooLarge"/>. Default 32 MiB; allowed from 1 KiB to 1 GiB.
     /// </summary>

@@ -6,7 +6,7 @@ public enum MalformedFrameReason
     /// <summary>The message had no bytes (<c>empty</c>).</summary>
     Empty,
 
-    /// <summary>The message was larger than <see cref="JetstreamOptions.MaxMessageSize"/> (<c>too_large</c>); its bytes were discarded unread.</summary>
+    /// <summary>The message was larger than <see cref="JetstreamOptions.MaxMessageSize"/> (<c>too_large</c>): the first <see cref="JetstreamOptions.MaxMessageSize"/> bytes were buffered (in a pooled array), the rest read and thrown away, and nothing was decoded.</summary>
     TooLarge,
 
     /// <summary>A binary frame that is not a zstd frame (it does not start with the zstd magic number) (<c>binary_frame</c>).</summary>
