@@ -202,7 +202,8 @@ internal sealed class ConnectionAttempt : IDisposable
             while (true)
             {
                 var frame = await buffer.ReceiveAsync(socket, _touch, token).ConfigureAwait(false);
-                _now = Touch();
+                // The fragment callback touched the clock on the message's last receive; read that, not the clock again.
+                _now = Volatile.Read(ref _lastActivityTicks);
                 if (frame.Type == WebSocketMessageType.Close)
                 {
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
