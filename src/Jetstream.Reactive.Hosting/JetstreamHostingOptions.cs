@@ -82,10 +82,17 @@ public sealed class JetstreamHostingOptions
     public JetstreamBackoffOptions Backoff { get; set; } = new();
 
     /// <summary>
-    /// How long a connection may go without a message before it is made again (<see cref="JetstreamOptions.IdleTimeout"/>).
-    /// Default 60 s; <see cref="Timeout.InfiniteTimeSpan"/> (<c>-00:00:00.001</c> in configuration) never times out.
+    /// How long an open connection may go without a message before it is made again (<see cref="JetstreamOptions.IdleTimeout"/>).
+    /// Default unset: automatic, 60 s on an unfiltered stream and none on a filtered one (the keep-alive pings catch a dead
+    /// peer there); <see cref="Timeout.InfiniteTimeSpan"/> (<c>-00:00:00.001</c> in configuration) never times out.
     /// </summary>
-    public TimeSpan IdleTimeout { get; set; } = Defaults.IdleTimeout;
+    public TimeSpan? IdleTimeout { get; set; } = Defaults.IdleTimeout;
+
+    /// <summary>How often the client pings the server to detect a dead peer (<see cref="JetstreamOptions.KeepAliveInterval"/>). Default 20 s.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = Defaults.KeepAliveInterval;
+
+    /// <summary>How long the client waits for each pong before the connection is dropped as dead (<see cref="JetstreamOptions.KeepAliveTimeout"/>). Default 10 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = Defaults.KeepAliveTimeout;
 
     /// <summary>The largest message accepted, in bytes (<see cref="JetstreamOptions.MaxMessageSize"/>). Default 32 MiB.</summary>
     public int MaxMessageSize { get; set; } = Defaults.MaxMessageSize;

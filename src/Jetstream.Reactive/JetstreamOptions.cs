@@ -171,11 +171,49 @@ public sealed record JetstreamOptions
     public BackoffPolicy Backoff { get; init; } = BackoffPolicy.Default;
 
     /// <summary>
-    /// How long a connection (including its handshake) may go without receiving any message before it is dropped and
-    /// re-made from the cursor. Default 60 s; allowed from 1 s to 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> to
-    /// never time out (for very sparse filters). Timed on <see cref="Scheduler"/>.
+    /// Data-silence detection: how long an open connection may go without receiving any message before it is dropped and
+    /// re-made from the cursor (for a server that keeps the socket open and answers pings but stops sending, legacy issue
+    /// #48). Default <see langword="null"/>: automatic — <see cref="DefaultIdleTimeout"/> on an unfiltered stream, where
+    /// silence cannot be healthy, and none on a filtered one (<see cref="WantedCollections"/>, <see cref="WantedDids"/>
+    /// or <see cref="Kinds"/> set, as of each connection), which may legitimately be silent for hours and whose resume may
+    /// sit behind a silent server-side replay scan; a dead peer is caught there by <see cref="KeepAliveInterval"/>. A value
+    /// applies to every stream, filtered or not (then set it above the longest silence and the longest replay scan you
+    /// expect); allowed from 1 s to 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> to never drop a connection for
+    /// silence. The handshake is always bounded by this value, or by <see cref="DefaultIdleTimeout"/> when it is
+    /// automatic or infinite. Timed on <see cref="Scheduler"/>.
     /// </summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>The data-silence timeout of an unfiltered stream, and the handshake timeout, when <see cref="IdleTimeout"/> is <see langword="null"/>: 60 s.</summary>
+    public static TimeSpan DefaultIdleTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Dead-peer detection: how often the client pings the server at the WebSocket level (whether or not data flows).
+    /// Default 20 s; allowed from 100 ms to 1 hour, or <see cref="Timeout.InfiniteTimeSpan"/> to send no pings. Passed to
+    /// the transport (<see cref="JetstreamConnectRequest.KeepAliveInterval"/>); the default transport uses the runtime's
+    /// keep-alive, which runs on real time, not on <see cref="Scheduler"/>.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long the client waits for the pong to each keep-alive ping before it aborts the connection as dead and
+    /// reconnects from the cursor (a peer that stopped answering, such as a silent network partition). A dead peer is
+    /// thus detected within <see cref="KeepAliveInterval"/> + <see cref="KeepAliveTimeout"/>. Default 10 s; allowed from
+    /// 100 ms to 10 minutes, or <see cref="Timeout.InfiniteTimeSpan"/> to ping without waiting for the pong.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Cursor integrity: how far an event's <c>time_us</c> may be ahead of the later of the client's clock
+    /// (<see cref="Scheduler"/>'s <c>Now</c>) and the last trusted cursor's <c>time_us</c> and still become the resume
+    /// cursor, the replay floor and the saved cursor. An event past it (or with <c>time_us</c> ≤ 0, or after the year
+    /// 2100; or, with a sequence number, one ≤ 0, ≥ 10^15 or more than 10^12 past the last one from the same host) is
+    /// delivered but never moves the cursor; it is counted in <c>jetstream.client.cursor.implausible</c> and logged once
+    /// per run of such events. The clock check applies only while the clock reads after 2020 (not on a virtual-time
+    /// scheduler left at its origin). Default 10 minutes; allowed from 1 s to 30 days, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to check only the fixed bounds.
+    /// </summary>
+    public TimeSpan CursorClockTolerance { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// The largest message accepted, in bytes, both as received and, for a zstd frame, once decompressed. A larger message

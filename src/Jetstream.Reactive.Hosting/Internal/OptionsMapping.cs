@@ -32,6 +32,8 @@ internal static class OptionsMapping
             ? new BackoffPolicy { InitialDelay = b.InitialDelay, MaxDelay = b.MaxDelay, Multiplier = b.Multiplier, Jitter = b.Jitter }
             : null!,
         IdleTimeout = options.IdleTimeout,
+        KeepAliveInterval = options.KeepAliveInterval,
+        KeepAliveTimeout = options.KeepAliveTimeout,
         MaxMessageSize = options.MaxMessageSize,
         Compression = options.Compression,
         ZstdDictionaryDirectory = options.ZstdDictionaryDirectory,

@@ -23,6 +23,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private const int InitialBufferSize = 16 * 1024;
     private const int DiscardBufferSize = 16 * 1024;
     private const int LogPrefixBytes = 64;
+    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
     private static readonly Dictionary<string, string> Headers = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -38,7 +39,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly IObserver<JetstreamEvent> _observer;
     private readonly int _number;
     private readonly IScheduler _scheduler;
-    private readonly TimeSpan _idleTimeout;
+    private TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
     private readonly Action _touch;
@@ -65,7 +66,8 @@ internal sealed class ConnectionAttempt : IDisposable
         _observer = observer;
         _number = number;
         _scheduler = session.Options.Scheduler;
-        _idleTimeout = session.Options.IdleTimeout;
+        // The handshake is always bounded; whether silence on the open socket is a failure is decided once connected.
+        _idleTimeout = session.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout;
         _touch = () => Touch();
     }
 
@@ -182,9 +184,21 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
-            socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers), token).ConfigureAwait(false);
+            var connect = new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers)
+            {
+                KeepAliveInterval = options.KeepAliveInterval,
+                KeepAliveTimeout = options.KeepAliveTimeout,
+            };
+            socket = await options.Transport.ConnectAsync(connect, token).ConfigureAwait(false);
             Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
+            if (SilenceTimeout(options, request) == Timeout.InfiniteTimeSpan)
+            {
+                // A filtered stream may be silent for hours, and its resume may sit behind a silent replay scan: only
+                // the transport's keep-alive (a peer that stops answering pings) ends it.
+                _idleTimeout = Timeout.InfiniteTimeSpan;
+                _idleTimer.Disposable = Disposable.Empty;
+            }
 
             if (request.Hello is { } hello)
             {
@@ -309,6 +323,15 @@ internal sealed class ConnectionAttempt : IDisposable
         _observer.OnError(failure ?? new JetstreamConnectionClosedException(null, null));
     }
 
+    /// <summary>
+    /// Data-silence timeout of an open connection: <see cref="JetstreamOptions.IdleTimeout"/> when set; automatic (null)
+    /// means <see cref="JetstreamOptions.DefaultIdleTimeout"/> on an unfiltered stream and none on a filtered one.
+    /// </summary>
+    internal static TimeSpan SilenceTimeout(JetstreamOptions options, SubscribeRequest request) =>
+        options.IdleTimeout ?? (request.Collections.Count > 0 || request.Dids.Count > 0 || options.Kinds.Count > 0
+            ? Timeout.InfiniteTimeSpan
+            : JetstreamOptions.DefaultIdleTimeout);
+
     private ZstdFrameDecoder NewZstdDecoder()
     {
         var (id, dictionary) = _session.Request.Protocol == JetstreamProtocol.V2
@@ -324,30 +347,48 @@ internal sealed class ConnectionAttempt : IDisposable
         if (result.Event is { } e)
         {
             metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
-            if (_gapCursor is { } gapCursor)
-            {
-                _gapCursor = null;
-                _session.CheckGap(gapCursor, e, _request!);
-            }
 
-            if (_floor is { } f)
+            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is delivered, but
+            // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
+            var problem = _session.CursorProblem(e, _now / TicksPerMicrosecond);
+            if (problem is not null)
             {
-                // The server replays inclusively from the cursor: skip what was delivered before the reconnect. On v1,
-                // only until the first event past it; after that, an older time_us is a reorder, not a replay.
-                if (f.Covers(e))
+                _session.CursorImplausible(problem);
+                e.CursorUntrusted = true;
+            }
+            else
+            {
+                _session.CursorPlausible();
+                if (_gapCursor is { } gapCursor)
                 {
-                    _replaySkipped++;
-                    metrics.EventsSkipped.Add(1, DuplicateTag);
-                    return;
+                    _gapCursor = null;
+                    _session.CheckGap(gapCursor, e, _request!);
                 }
 
-                if (!f.Persistent)
+                if (_floor is { } f)
                 {
-                    _floor = null;
-                    if (_replaySkipped > 0)
+                    if (f.IsReset(e))
                     {
-                        _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
-                        _replaySkipped = 0;
+                        // Never skip on a floor the host no longer knows: report, rebase on its numbers, deliver.
+                        _floor = null;
+                        _session.SequenceReset(f.Cursor, e, _request!);
+                    }
+                    else if (f.Covers(e))
+                    {
+                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect.
+                        // On v1, only until the first event past it; after that, an older time_us is a reorder, not a replay.
+                        _replaySkipped++;
+                        metrics.EventsSkipped.Add(1, DuplicateTag);
+                        return;
+                    }
+                    else if (!f.Persistent)
+                    {
+                        _floor = null;
+                        if (_replaySkipped > 0)
+                        {
+                            _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
+                            _replaySkipped = 0;
+                        }
                     }
                 }
             }
@@ -372,13 +413,17 @@ internal sealed class ConnectionAttempt : IDisposable
 
             // Remembered as delivered only now that it is passed on, right below.
             _session.Recent?.TryAdd(e);
-            if (metrics.Lag.Enabled)
+            if (metrics.Lag.Enabled && problem is null)
             {
                 metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
             }
 
             e.EndpointIndex = _endpointIndex;
-            _session.Advance(e);
+            if (problem is null)
+            {
+                _session.Advance(e);
+            }
+
             _observer.OnNext(e);
         }
         else if (result.UnknownKind is { } kind)
@@ -476,7 +521,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private void CheckIdle()
     {
-        if (_disposed)
+        if (_disposed || _idleTimeout == Timeout.InfiniteTimeSpan)
         {
             return;
         }

@@ -38,6 +38,8 @@ internal sealed class JetstreamMetrics
         OverflowPauses = meter.CreateCounter<long>("jetstream.client.overflow.pauses", "{pause}", "Connections closed because the buffer was full (Overflow = ResumeFromCursor).");
         OverflowResumes = meter.CreateCounter<long>("jetstream.client.overflow.resumes", "{resume}", "Reconnections from the cursor after the subscriber drained the buffer (Overflow = ResumeFromCursor).");
         Gaps = meter.CreateCounter<long>("jetstream.client.gaps", "{gap}", "Likely gaps after a resume: the first event was far past the cursor.");
+        CursorImplausible = meter.CreateCounter<long>("jetstream.client.cursor.implausible", "{event}", "Events whose time_us or seq could not be right (negative, zero, far ahead of the clock or of the last cursor): delivered without moving the cursor. Stored cursors rejected at load too, with reason store.");
+        SequenceResets = meter.CreateCounter<long>("jetstream.client.sequence.resets", "{reset}", "Hosts whose sequence numbers went back below the resume cursor (an instance replaced): reported as a gap, and the stream rebased.");
         CursorSaves = meter.CreateCounter<long>("jetstream.client.cursor.saves", "{save}", "Cursors written to JetstreamOptions.CursorStore.");
         Failovers = meter.CreateCounter<long>("jetstream.client.failovers", "{failover}", "Moves to the next of JetstreamOptions.Endpoints after failed attempts in a row.");
         Lag = meter.CreateHistogram("jetstream.client.lag", "s", "Time between an event's time_us and its arrival.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
@@ -76,6 +78,10 @@ internal sealed class JetstreamMetrics
     public Counter<long> Gaps { get; }
 
     public Counter<long> CursorSaves { get; }
+
+    public Counter<long> CursorImplausible { get; }
+
+    public Counter<long> SequenceResets { get; }
 
     public UpDownCounter<long> BufferDepth { get; }
 

@@ -20,6 +20,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private const long TimestampCursorThreshold = 1_000_000_000_000_000;
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
+    // Cursor plausibility (docs/reconnection-and-cursors.md, "Cursor integrity"): fixed bounds, and the clock's only
+    // once it reads a real date (a virtual-time scheduler starts at year 1).
+    private const long MaxPlausibleTimeUs = 4_102_444_800_000_000; // 2100-01-01
+    private const long ClockMeaningfulAfterUs = 1_577_836_800_000_000; // 2020-01-01
+    private const long MaxSequenceJump = 1_000_000_000_000;
+
+    private long _implausibleRun;
+
     private long? _lastCursor;
     private bool _lastIsSeq;
     private long _lastTimeUs;
@@ -164,6 +172,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// </summary>
     public void Delivered(JetstreamEvent e)
     {
+        if (e.CursorUntrusted)
+        {
+            // Delivered, but its cursor cannot be right: the saved cursor stays at the last plausible event.
+            return;
+        }
+
         Volatile.Write(ref _delivered, e);
 
         // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events delivered
@@ -210,6 +224,15 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             return;
         }
 
+        if (StoredCursorProblem(stored) is { } problem)
+        {
+            // A bad value in the store (written by an older version, edited by hand, or saved from a hostile server) is
+            // not trusted silently: the stream starts as if nothing were stored.
+            Metrics.CursorImplausible.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, "store"));
+            Logger.StoredCursorImplausible(stored.Value, problem, Options.Cursor is { } c ? $"the configured cursor {c}" : "the live tail");
+            return;
+        }
+
         // Our own delivered cursor, so it may seed the replay floor: a restart does not deliver that event again. From
         // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
         _lastCursor = stored.Value;
@@ -227,6 +250,107 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
         Logger.StoredCursorLoaded(stored.Value, stored.IsSequence ? "seq" : "time_us", stored.Host);
     }
+
+    /// <summary>
+    /// Why <paramref name="e"/>'s cursor cannot be right, or <see langword="null"/> when it may become the resume cursor:
+    /// <c>time_us</c> in (0, 2100-01-01] and, while the clock reads a real date, at most
+    /// <see cref="JetstreamOptions.CursorClockTolerance"/> past the later of the clock and the last trusted cursor; a
+    /// sequence number in [1, 10^15) (a server reads larger values as timestamps) and at most 10^12 past the last one
+    /// from the same host.
+    /// </summary>
+    /// <param name="e">The event.</param>
+    /// <param name="nowUs">The scheduler's clock, in unix microseconds.</param>
+    public string? CursorProblem(JetstreamEvent e, long nowUs)
+    {
+        if (TimeProblem(e.TimeUs, nowUs) is { } timeProblem)
+        {
+            return timeProblem;
+        }
+
+        if (e.ServerCursor is { } seq)
+        {
+            if (SequenceProblem(seq) is { } seqProblem)
+            {
+                return seqProblem;
+            }
+
+            if (_lastCursor is { } last && _lastIsSeq && _lastEndpoint == _endpoint && seq - last > MaxSequenceJump)
+            {
+                return $"seq {seq} is more than 10^12 past the last seq {last}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An event with an implausible cursor is being delivered: counted, and logged once per run of them.</summary>
+    public void CursorImplausible(string problem)
+    {
+        Metrics.CursorImplausible.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, "event"));
+        if (_implausibleRun++ == 0)
+        {
+            Logger.ImplausibleCursor(_attemptEndpoint, problem, _lastCursor);
+        }
+    }
+
+    /// <summary>A plausible cursor arrived: ends a run of implausible ones.</summary>
+    public void CursorPlausible()
+    {
+        if (_implausibleRun > 0)
+        {
+            Logger.ImplausibleCursorsEnded(_implausibleRun);
+            _implausibleRun = 0;
+        }
+    }
+
+    /// <summary>
+    /// The host's sequence numbers went back below the cursor sent: its instance was replaced. Reported as a gap (with
+    /// <see cref="JetstreamGap.SequenceReset"/>), counted and logged; the caller drops the replay floor, and the next
+    /// delivered event rebases the cursor.
+    /// </summary>
+    public void SequenceReset(long cursor, JetstreamEvent first, SubscribeRequest request)
+    {
+        var gap = new JetstreamGap(request.DisplayEndpoint, cursor, first.Cursor, first.TimeUs, null, null) { SequenceReset = true };
+        Metrics.SequenceResets.Add(1);
+        Logger.SequenceReset(gap.Endpoint, cursor, gap.FirstCursor);
+        ReportGap(gap);
+    }
+
+    private string? StoredCursorProblem(JetstreamCursor stored)
+    {
+        var nowUs = (Options.Scheduler.Now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TicksPerMicrosecond;
+        return TimeProblem(stored.TimeUs, nowUs) ?? (stored.IsSequence ? SequenceProblem(stored.Value) : null);
+    }
+
+    private string? TimeProblem(long timeUs, long nowUs)
+    {
+        if (timeUs <= 0)
+        {
+            return $"time_us {timeUs} is not positive";
+        }
+
+        if (timeUs > MaxPlausibleTimeUs)
+        {
+            return $"time_us {timeUs} is after the year 2100";
+        }
+
+        var tolerance = Options.CursorClockTolerance;
+        if (tolerance != Timeout.InfiniteTimeSpan && nowUs > ClockMeaningfulAfterUs)
+        {
+            var reference = _lastCursor is not null ? Math.Max(nowUs, _lastTimeUs) : nowUs;
+            if (timeUs - reference > tolerance.Ticks / TicksPerMicrosecond)
+            {
+                return $"time_us {timeUs} is {(timeUs - nowUs) / 1e6:0.#} s ahead of the clock";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? SequenceProblem(long seq) =>
+        seq <= 0 ? $"seq {seq} is not positive"
+        : seq >= TimestampCursorThreshold ? $"seq {seq} is 10^15 or more, which a server reads as a timestamp"
+        : null;
 
     /// <summary>After an overflow pause, waits until the subscriber has drained the buffer to half.</summary>
     public async Task WaitForDrainAsync(CancellationToken token)
@@ -285,6 +409,11 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
         Metrics.Gaps.Add(1);
         Logger.GapDetected(gap.Endpoint, gap.RequestedCursor, gap.FirstCursor, gap.Duration is { } d ? $"{d.TotalSeconds:0.###} s later" : $"{gap.MissingSequences} sequence numbers skipped");
+        ReportGap(gap);
+    }
+
+    private void ReportGap(JetstreamGap gap)
+    {
         // On the scheduler, not on the socket reader: a slow observer must not stall the socket.
         if (Options.Gaps is { } gaps)
         {
@@ -596,6 +725,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was delivered.</summary>
     internal readonly record struct ReplayFloor(long Cursor, bool IsSeq, bool Persistent)
     {
+        /// <summary>
+        /// The server replays inclusively from the cursor, so a sequence number below it is never a replay: the host's
+        /// numbering restarted (an instance replaced behind the same name).
+        /// </summary>
+        public bool IsReset(JetstreamEvent e) => IsSeq && e.ServerCursor is { } seq && seq < Cursor;
+
         public bool Covers(JetstreamEvent e) => IsSeq ? e.ServerCursor is { } seq && seq <= Cursor : e.TimeUs <= Cursor;
     }
 }

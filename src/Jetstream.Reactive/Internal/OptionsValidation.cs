@@ -105,9 +105,24 @@ internal static class OptionsValidation
             }
         }
 
-        if (options.IdleTimeout != Timeout.InfiniteTimeSpan && (options.IdleTimeout < TimeSpan.FromSeconds(1) || options.IdleTimeout > TimeSpan.FromDays(1)))
+        if (options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan && (idle < TimeSpan.FromSeconds(1) || idle > TimeSpan.FromDays(1)))
         {
-            yield return $"{O}.IdleTimeout is {options.IdleTimeout}; it must be between 1 s and 1 day, or Timeout.InfiniteTimeSpan to disable it.";
+            yield return $"{O}.IdleTimeout is {idle}; it must be between 1 s and 1 day, Timeout.InfiniteTimeSpan to disable it, or null for automatic.";
+        }
+
+        if (options.KeepAliveInterval != Timeout.InfiniteTimeSpan && (options.KeepAliveInterval < TimeSpan.FromMilliseconds(100) || options.KeepAliveInterval > TimeSpan.FromHours(1)))
+        {
+            yield return $"{O}.KeepAliveInterval is {options.KeepAliveInterval}; it must be between 100 ms and 1 hour, or Timeout.InfiniteTimeSpan to send no pings.";
+        }
+
+        if (options.KeepAliveTimeout != Timeout.InfiniteTimeSpan && (options.KeepAliveTimeout < TimeSpan.FromMilliseconds(100) || options.KeepAliveTimeout > TimeSpan.FromMinutes(10)))
+        {
+            yield return $"{O}.KeepAliveTimeout is {options.KeepAliveTimeout}; it must be between 100 ms and 10 minutes, or Timeout.InfiniteTimeSpan to not wait for pongs.";
+        }
+
+        if (options.CursorClockTolerance != Timeout.InfiniteTimeSpan && (options.CursorClockTolerance < TimeSpan.FromSeconds(1) || options.CursorClockTolerance > TimeSpan.FromDays(30)))
+        {
+            yield return $"{O}.CursorClockTolerance is {options.CursorClockTolerance}; it must be between 1 s and 30 days, or Timeout.InfiniteTimeSpan to check only the fixed bounds.";
         }
 
         if (options.MaxMessageSize is < 1024 or > 1024 * 1024 * 1024)

@@ -24,8 +24,8 @@ public sealed class ClientWebSocketTransport : IJetstreamTransport, IJetstreamDi
     private readonly TimeSpan _keepAliveTimeout;
 
     /// <summary>Creates a transport.</summary>
-    /// <param name="keepAliveInterval">How often to ping the server. Default 20 s.</param>
-    /// <param name="keepAliveTimeout">How long to wait for the pong before the connection is aborted. Default 10 s; <see cref="Timeout.InfiniteTimeSpan"/> to only send unsolicited pongs.</param>
+    /// <param name="keepAliveInterval">How often to ping the server when the request does not say (<see cref="JetstreamConnectRequest.KeepAliveInterval"/>). Default 20 s.</param>
+    /// <param name="keepAliveTimeout">How long to wait for the pong before the connection is aborted, when the request does not say. Default 10 s; <see cref="Timeout.InfiniteTimeSpan"/> to only send unsolicited pongs.</param>
     /// <param name="invoker">The HTTP stack for the upgrade; default a dedicated <see cref="SocketsHttpHandler"/>. The caller keeps ownership of one passed in.</param>
     public ClientWebSocketTransport(TimeSpan? keepAliveInterval = null, TimeSpan? keepAliveTimeout = null, HttpMessageInvoker? invoker = null)
     {
@@ -106,8 +106,10 @@ public sealed class ClientWebSocketTransport : IJetstreamTransport, IJetstreamDi
             {
                 IsServer = false,
                 SubProtocol = subProtocol,
-                KeepAliveInterval = _keepAliveInterval,
-                KeepAliveTimeout = _keepAliveTimeout,
+                // The runtime pings and aborts the socket when a pong is late: dead-peer detection that does not
+                // depend on data flowing, so a quiet filtered stream is never mistaken for a dead one.
+                KeepAliveInterval = (request.KeepAliveInterval ?? _keepAliveInterval) is var interval && interval == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : interval,
+                KeepAliveTimeout = request.KeepAliveTimeout ?? _keepAliveTimeout,
             });
             response = null; // the socket owns the connection now
             return socket;
