@@ -48,6 +48,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private long _now;
     private JetstreamSession.ReplayFloor? _floor;
     private long _replaySkipped;
+
+    // Whether an event past the floor arrived on this connection: only before that can a seq below it mean a reset (after
+    // it, the server's seqs only rise, and a lower one is a stale duplicate).
+    private bool _pastFloor;
     private long _duplicatesSkipped;
     private ZstdFrameDecoder? _zstd;
     private WebSocket? _openSocket;
@@ -367,7 +371,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
                 if (_floor is { } f)
                 {
-                    if (f.IsReset(e))
+                    if (!_pastFloor && f.IsReset(e))
                     {
                         // Never skip on a floor the host no longer knows: report, rebase on its numbers, deliver.
                         _floor = null;
@@ -381,13 +385,17 @@ internal sealed class ConnectionAttempt : IDisposable
                         metrics.EventsSkipped.Add(1, DuplicateTag);
                         return;
                     }
-                    else if (!f.Persistent)
+                    else
                     {
-                        _floor = null;
-                        if (_replaySkipped > 0)
+                        _pastFloor = true;
+                        if (!f.Persistent)
                         {
-                            _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
-                            _replaySkipped = 0;
+                            _floor = null;
+                            if (_replaySkipped > 0)
+                            {
+                                _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
+                                _replaySkipped = 0;
+                            }
                         }
                     }
                 }

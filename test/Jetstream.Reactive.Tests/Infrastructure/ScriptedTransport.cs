@@ -70,7 +70,7 @@ internal sealed class ScriptedTransport : IJetstreamTransport
         if (step == OpenLaterMarker)
         {
             var later = new ScriptedWebSocket(request.Uri);
-            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, later) { SubProtocols = request.SubProtocols });
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, later) { SubProtocols = request.SubProtocols, Request = request });
             var tcs = new TaskCompletionSource<WebSocket>();
             _pending = (tcs, later);
             return tcs.Task;
@@ -78,18 +78,20 @@ internal sealed class ScriptedTransport : IJetstreamTransport
 
         if (step is not null)
         {
-            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null) { SubProtocols = request.SubProtocols });
+            Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, null) { SubProtocols = request.SubProtocols, Request = request });
             return step(request, cancellationToken);
         }
 
         var socket = new ScriptedWebSocket(request.Uri);
-        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket) { SubProtocols = request.SubProtocols });
+        Attempts.Add(new Attempt(_scheduler.Clock, request.Uri, socket) { SubProtocols = request.SubProtocols, Request = request });
         return Task.FromResult<WebSocket>(socket);
     }
 
     internal sealed record Attempt(long Time, Uri Uri, ScriptedWebSocket? Socket)
     {
         public IReadOnlyList<string> SubProtocols { get; init; } = [];
+
+        public JetstreamConnectRequest? Request { get; init; }
 
         public string? Cursor => Query("cursor");
 

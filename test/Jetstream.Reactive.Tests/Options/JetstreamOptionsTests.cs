@@ -26,7 +26,11 @@ public sealed class JetstreamOptionsTests
             Assert.That(options.WantedDids, Is.Empty);
             Assert.That(options.Cursor, Is.Null);
             Assert.That(options.BufferCapacity, Is.EqualTo(10_000));
-            Assert.That(options.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(options.IdleTimeout, Is.Null, "automatic: 60 s unfiltered, none filtered");
+            Assert.That(JetstreamOptions.DefaultIdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(options.KeepAliveInterval, Is.EqualTo(TimeSpan.FromSeconds(20)));
+            Assert.That(options.KeepAliveTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(options.CursorClockTolerance, Is.EqualTo(TimeSpan.FromMinutes(10)));
             Assert.That(options.MaxMessageSize, Is.EqualTo(32 * 1024 * 1024));
             Assert.That(options.Compression, Is.EqualTo(JetstreamCompression.None));
             Assert.That(options.Protocol, Is.EqualTo(JetstreamProtocol.V1));
