@@ -4,7 +4,8 @@ namespace Jetstream.Reactive.Testing;
 
 /// <summary>
 /// What the server does on one connection: reject the upgrade, or serve it and, after given numbers of events,
-/// inject broken frames, drop the TCP connection, stall, close, or send a v2 error frame. Build one with the fluent
+/// inject broken frames, drop the TCP connection, stall, go dark, close, send a v2 error frame, send an event with a
+/// hostile cursor, or restart the server's sequence numbers. Build one with the fluent
 /// methods and queue it with <see cref="FaultPlan.Next(ConnectionScript)"/>.
 /// </summary>
 public sealed class ConnectionScript
@@ -68,6 +69,34 @@ public sealed class ConnectionScript
     /// <returns>This script.</returns>
     public ConnectionScript ErrorFrameAfter(long events, string error, string message) => Add(new FaultStep(events, FaultAction.ErrorFrame, Text: error, Message: message));
 
+    /// <summary>
+    /// After <paramref name="events"/> events, the server goes dark, like a peer behind a silent network partition: it
+    /// sends nothing more (no events, no pings, no pongs) and ignores what arrives, so the client's pings go
+    /// unanswered, but TCP stays open until the client closes it. Only the client's keep-alive can tell.
+    /// </summary>
+    /// <param name="events">How many events first.</param>
+    /// <returns>This script.</returns>
+    public ConnectionScript GoDarkAfter(long events) => Add(new FaultStep(events, FaultAction.GoDark));
+
+    /// <summary>
+    /// After <paramref name="events"/> events, sends one well-formed commit whose cursor is <paramref name="value"/> (a
+    /// buggy or hostile relay): on v1 its <c>time_us</c> (and the newer server's <c>cursor</c>), on v2 its <c>seq</c>.
+    /// The connection then goes on.
+    /// </summary>
+    /// <param name="events">How many events first.</param>
+    /// <param name="value">The cursor value, such as <see cref="long.MaxValue"/> or a negative number.</param>
+    /// <returns>This script.</returns>
+    public ConnectionScript HostileCursorAfter(long events, long value) => Add(new FaultStep(events, FaultAction.HostileCursor, Value: value));
+
+    /// <summary>
+    /// After <paramref name="events"/> events, the instance behind the server's name is replaced
+    /// (<see cref="JetstreamTestServer.ResetSequence"/>: the log empties and sequence numbers start from 1 again), and
+    /// this connection ends without a close frame.
+    /// </summary>
+    /// <param name="events">How many events first.</param>
+    /// <returns>This script.</returns>
+    public ConnectionScript ResetSequenceAfter(long events) => Add(new FaultStep(events, FaultAction.ResetSequence));
+
     private ConnectionScript Add(FaultStep step)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step.AfterEvents);
@@ -93,6 +122,15 @@ public enum FaultAction
 
     /// <summary>Send a v2 error frame and close.</summary>
     ErrorFrame,
+
+    /// <summary>Send and read nothing more, pings and pongs included, but keep TCP open.</summary>
+    GoDark,
+
+    /// <summary>Send one event with the given cursor value and go on.</summary>
+    HostileCursor,
+
+    /// <summary>Restart the server's sequence numbers from 1 and end the connection without a close frame.</summary>
+    ResetSequence,
 }
 
 /// <summary>One step of a <see cref="ConnectionScript"/>.</summary>
@@ -102,4 +140,5 @@ public enum FaultAction
 /// <param name="Status">The close code, for <see cref="FaultAction.Close"/>.</param>
 /// <param name="Text">The close reason, or the v2 error name.</param>
 /// <param name="Message">The v2 error message.</param>
-public sealed record FaultStep(long AfterEvents, FaultAction Action, MalformedFrameKind Kind = default, WebSocketCloseStatus Status = WebSocketCloseStatus.NormalClosure, string Text = "", string Message = "");
+/// <param name="Value">The cursor value, for <see cref="FaultAction.HostileCursor"/>.</param>
+public sealed record FaultStep(long AfterEvents, FaultAction Action, MalformedFrameKind Kind = default, WebSocketCloseStatus Status = WebSocketCloseStatus.NormalClosure, string Text = "", string Message = "", long Value = 0);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Specialized;
 using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Web;
 using Jetstream.Reactive.Compression;
@@ -10,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -134,6 +137,13 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         return first;
     }
 
+    /// <summary>
+    /// Replaces the instance behind this server's name, as a redeploy does: the log is emptied and sequence numbers start
+    /// from 1 again (seqs are per instance). Connections already open go on; new ones see the new numbering, and a v2
+    /// cursor above it means the live tail.
+    /// </summary>
+    public void ResetSequence() => Log.Reset();
+
     /// <summary>Adds a v2 dictionary and makes it current (a rotation): clients asking for the old ID get <c>UnknownZstdDictionary</c>.</summary>
     /// <param name="dictionary">A structured zstd dictionary with a non-zero ID.</param>
     /// <returns>Its ID.</returns>
@@ -215,6 +225,16 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         if (o.PingInterval <= TimeSpan.Zero && o.PingInterval != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"JetstreamTestServerOptions.PingInterval is {o.PingInterval}; it must be positive, or Timeout.InfiniteTimeSpan for no pings.", nameof(o));
+        }
+
+        if (o.PongTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"JetstreamTestServerOptions.PongTimeout is {o.PongTimeout}; it must be positive.", nameof(o));
+        }
+
+        if (o.ReplayScanRate is { } scan && !(scan >= 1 && scan <= 100_000_000))
+        {
+            throw new ArgumentException($"JetstreamTestServerOptions.ReplayScanRate is {scan}; it must be between 1 and 100,000,000 events/s, or null for no pacing.", nameof(o));
         }
 
         if (o.V2Dictionaries is not { Count: > 0 } || o.V2Dictionaries.Any(d => !JetstreamZstdDictionaries.TryReadId(d.Span, out _)))
@@ -338,19 +358,32 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         record.Status = 101;
         record.Compressed = start!.Compressed;
         record.DictionaryId = start.DictionaryId;
-        var acceptContext = new WebSocketAcceptContext
+        // The upgrade is made here rather than by AcceptWebSocketAsync so that the connection's stream can go dark
+        // (ConnectionScript.GoDarkAfter): the WebSocket over it then neither sends nor answers pings.
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>()!;
+        var key = context.Request.Headers["Sec-WebSocket-Key"].ToString();
+#pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it is a handshake check, not security.
+        context.Response.Headers["Sec-WebSocket-Accept"] = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+        if (start.SubProtocol is { } subProtocol)
         {
-            SubProtocol = start.SubProtocol,
-            KeepAliveInterval = Options.PingInterval,
-        };
-        if (Options.Flavor == ServerFlavor.Current && Options.PingInterval != Timeout.InfiniteTimeSpan)
-        {
-            // The newer server drops a connection whose pong does not come within 5 s.
-            acceptContext.KeepAliveTimeout = TimeSpan.FromSeconds(5);
+            context.Response.Headers["Sec-WebSocket-Protocol"] = subProtocol;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(acceptContext).ConfigureAwait(false);
-        var connection = new ConnectionContext(this, context, socket, record, start, script);
+        var pings = Options.PingInterval == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : Options.PingInterval;
+        var stream = new DarkableStream(await upgrade.UpgradeAsync().ConfigureAwait(false));
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = start.SubProtocol,
+            KeepAliveInterval = pings,
+
+            // The newer server drops a connection whose pong does not come within 5 s; legacy never checks.
+            KeepAliveTimeout = Options.Flavor == ServerFlavor.Current && pings > TimeSpan.Zero ? Options.PongTimeout : Timeout.InfiniteTimeSpan,
+        });
+        var connection = new ConnectionContext(this, context, socket, stream, record, start, script);
         await connection.RunAsync().ConfigureAwait(false);
     }
 

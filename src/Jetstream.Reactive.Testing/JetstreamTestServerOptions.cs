@@ -33,6 +33,17 @@ public sealed record JetstreamTestServerOptions
     /// <summary>How often the server pings each connection. Default 30 s, as the real servers.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the newer server (<see cref="ServerFlavor.Current"/>) waits for the pong to each ping before it drops the connection. Default 5 s, as the real server.</summary>
+    public TimeSpan PongTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How fast a resume with a cursor scans history, in events per second: the events the connection's filter skips
+    /// cost time but send nothing, so a sparse filter resumed from an old cursor is silent until the first match, as on
+    /// the real servers (about 50,000 events/s per IP on legacy hosts). Default 50,000; <see langword="null"/> scans at
+    /// once. Live events are never paced.
+    /// </summary>
+    public double? ReplayScanRate { get; init; } = 50_000;
+
     /// <summary>
     /// The v1 outbox per live connection: when a reader falls this many events behind while live, the server ends the
     /// TCP connection without a close frame, as the legacy server does. Default 10,000.

@@ -24,6 +24,7 @@ internal sealed class ConnectionContext
     private readonly JetstreamTestServer _server;
     private readonly HttpContext _http;
     private readonly WebSocket _socket;
+    private readonly DarkableStream _stream;
     private readonly ConnectionScript? _script;
     private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abort;
@@ -34,8 +35,9 @@ internal sealed class ConnectionContext
     private volatile bool _live;
     private volatile bool _stalled;
 
-    public ConnectionContext(JetstreamTestServer server, HttpContext http, WebSocket socket, EmulatorConnection record, ConnectionStart start, ConnectionScript? script)
+    public ConnectionContext(JetstreamTestServer server, HttpContext http, WebSocket socket, DarkableStream stream, EmulatorConnection record, ConnectionStart start, ConnectionScript? script)
     {
+        _stream = stream;
         _server = server;
         _http = http;
         _socket = socket;
@@ -121,6 +123,20 @@ internal sealed class ConnectionContext
             }
 
             Record.End(_server.Stopping.IsCancellationRequested ? "server stopped" : "ended");
+            if (_stream.IsDark)
+            {
+                // A dark peer keeps TCP open (returning would close it) until the client gives up or the server stops.
+                try
+                {
+                    await _stream.Gone.WaitAsync(_server.Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                await _stream.CloseAsync().ConfigureAwait(false);
+            }
+
             _cts.Dispose();
             _abort.Dispose();
         }
@@ -135,6 +151,10 @@ internal sealed class ConnectionContext
         }
 
         var log = _server.Log;
+        var time = _server.Options.TimeProvider;
+        var scanRate = _server.Options.ReplayScanRate;
+        var scanStarted = time.GetTimestamp();
+        long scanned = 0;
         while (!token.IsCancellationRequested)
         {
             if (!log.TryGet(Position, out var e))
@@ -155,6 +175,16 @@ internal sealed class ConnectionContext
             Position++;
             if (!_filter.Matches(e))
             {
+                if (!_live && scanRate is { } rate)
+                {
+                    // A replay scan costs time even for events the filter skips: a sparse resume is silent meanwhile.
+                    var ahead = TimeSpan.FromSeconds(++scanned / rate) - time.GetElapsedTime(scanStarted);
+                    if (ahead > TimeSpan.FromMilliseconds(10))
+                    {
+                        await Task.Delay(ahead, time, token).ConfigureAwait(false);
+                    }
+                }
+
                 continue;
             }
 
@@ -235,6 +265,22 @@ internal sealed class ConnectionContext
                     _stalled = true;
                     await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
                     return true;
+                case FaultAction.GoDark:
+                    // Nothing more is sent (no pings, no pongs) and nothing is read, but TCP stays open.
+                    _stream.GoDark();
+                    _stalled = true;
+                    Record.End($"went dark after {sent} events");
+                    await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                    return true;
+                case FaultAction.HostileCursor:
+                    var hostile = HostileEvent(step.Value);
+                    await SendAsync(Frame(hostile)).ConfigureAwait(false);
+                    Record.RecordFrame(hostile.Length);
+                    break;
+                case FaultAction.ResetSequence:
+                    _server.ResetSequence();
+                    Record.End($"sequence reset after {sent} events");
+                    return true;
                 case FaultAction.Close:
                     await CloseAsync(step.Status, step.Text, $"closed by fault after {sent} events").ConfigureAwait(false);
                     return true;
@@ -252,6 +298,15 @@ internal sealed class ConnectionContext
         }
 
         return false;
+    }
+
+    /// <summary>A well-formed commit whose cursor is <paramref name="value"/>: the v1 <c>time_us</c> (and newer server's <c>cursor</c>), or the v2 <c>seq</c>.</summary>
+    private byte[] HostileEvent(long value)
+    {
+        var source = System.Text.Encoding.UTF8.GetBytes(TestEvents.Commit("app.bsky.feed.like", rkey: "3hostilecursor"));
+        var now = (_server.Options.TimeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+        var e = EventStamper.Stamp(source, value, IsV2 ? now : value);
+        return IsV2 ? e.V2 : Flavor == ServerFlavor.Current ? e.V1WithCursor : e.V1;
     }
 
     private async Task ReceiveAsync(CancellationToken token)

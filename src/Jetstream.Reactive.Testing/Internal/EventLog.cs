@@ -47,6 +47,16 @@ internal sealed class EventLog
 
     private long NextSeqLocked => _events.Count == 0 ? 1 : _events[^1].Seq + 1;
 
+    /// <summary>A new instance behind the same name: the log is emptied and numbering starts from 1 again.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _events.Clear();
+            _start = 0;
+        }
+    }
+
     /// <summary>Stamps and appends source events; returns how many were appended (malformed sources are skipped and counted by the caller).</summary>
     public int Append(IEnumerable<ReadOnlyMemory<byte>> sources, Action<Exception>? onBadSource = null)
     {
