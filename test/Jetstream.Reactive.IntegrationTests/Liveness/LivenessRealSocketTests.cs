@@ -112,7 +112,7 @@ public sealed class LivenessRealSocketTests
         {
             Flavor = flavor,
             Events = JetstreamEventSource.FromGenerator(Other, total),
-            Faults = new FaultPlan().Next(s => s.HostileCursorAfter(50, hostile).DropAfter(60)),
+            Faults = new FaultPlan().Next(s => s.HostileCursorAfter(50, hostile).DropAfter(50)),
         }, token);
         var store = new RecordingCursorStore();
         var options = Options(server) with { CursorStore = store, CursorSaveInterval = TimeSpan.FromMilliseconds(100) };
@@ -123,8 +123,8 @@ public sealed class LivenessRealSocketTests
         Assert.That(rkeys.Where(k => k != "3hostilecursor"), Is.EqualTo(Enumerable.Range(0, total).Select(i => $"o{i}")), "nothing skipped, nothing twice");
         Assert.That(rkeys.Count(k => k == "3hostilecursor"), Is.EqualTo(1), "the hostile event is delivered once");
         Assert.That(server.Connections, Has.Count.EqualTo(2));
-        var sixtieth = events.Where(e => ((CommitEvent)e).Commit.RKey == "o59").Single();
-        Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(sixtieth.Cursor), "resumed from the last plausible event");
+        var lastBeforeDrop = events.Where(e => ((CommitEvent)e).Commit.RKey == "o49").Single();
+        Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(lastBeforeDrop.Cursor), "resumed from the last plausible event");
         Assert.That(store.Saves.Select(s => s.TimeUs), Has.All.GreaterThan(0).And.All.LessThanOrEqualTo(events[^1].TimeUs), "no saved cursor is implausible");
     }
 
