@@ -380,9 +380,18 @@ public sealed class JetstreamTestServer : IAsyncDisposable
             SubProtocol = start.SubProtocol,
             KeepAliveInterval = pings,
 
-            // The newer server drops a connection whose pong does not come within 5 s; legacy never checks.
-            KeepAliveTimeout = Options.Flavor == ServerFlavor.Current && pings > TimeSpan.Zero ? Options.PongTimeout : Timeout.InfiniteTimeSpan,
+            // Both servers send real pings (without a timeout the runtime would send unsolicited pongs instead). The
+            // newer server drops a connection whose pong does not come within 5 s; legacy never checks (a day is never).
+            KeepAliveTimeout = Options.Flavor == ServerFlavor.Current ? Options.PongTimeout : TimeSpan.FromDays(1),
         });
+        stream.Disposed = () =>
+        {
+            // The runtime aborted the socket (a pong that never came): end the TCP connection too, as a real server does.
+            if (socket.State == WebSocketState.Aborted)
+            {
+                context.Abort();
+            }
+        };
         var connection = new ConnectionContext(this, context, socket, stream, record, start, script);
         await connection.RunAsync().ConfigureAwait(false);
     }

@@ -13,6 +13,12 @@ internal sealed class DarkableStream(Stream inner) : Stream
 
     public bool IsDark => _dark;
 
+    /// <summary>
+    /// Called when the WebSocket disposes this stream (not dark): the runtime's own abort, such as its keep-alive timing
+    /// out, only disposes the stream, which does not end a pending read of an upgraded Kestrel connection.
+    /// </summary>
+    public Action? Disposed { get; set; }
+
     /// <summary>Completes when, dark, the client has closed the connection.</summary>
     public Task Gone => _gone.Task;
 
@@ -100,6 +106,7 @@ internal sealed class DarkableStream(Stream inner) : Stream
         if (disposing && !_dark && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             inner.Dispose();
+            Disposed?.Invoke();
         }
 
         base.Dispose(disposing);
