@@ -91,6 +91,9 @@ public sealed class JetstreamHostingOptions
     /// <summary>How often the client pings the server to detect a dead peer (<see cref="JetstreamOptions.KeepAliveInterval"/>). Default 20 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = Defaults.KeepAliveInterval;
 
+    /// <summary>How far an event's <c>time_us</c> may be ahead of the clock and still become the cursor (<see cref="JetstreamOptions.CursorClockTolerance"/>). Default 10 minutes.</summary>
+    public TimeSpan CursorClockTolerance { get; set; } = Defaults.CursorClockTolerance;
+
     /// <summary>How long the client waits for each pong before the connection is dropped as dead (<see cref="JetstreamOptions.KeepAliveTimeout"/>). Default 10 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = Defaults.KeepAliveTimeout;
 
@@ -133,7 +136,8 @@ public sealed class JetstreamHostingOptions
     /// <summary>
     /// The lag above which the health check reports <c>Degraded</c>: for the stream, the time between an event's
     /// <c>time_us</c> and its arrival; for a handler, between <c>time_us</c> and the end of its handling. Default 1 minute;
-    /// allowed from 1 s to 1 day.
+    /// allowed from 1 s to 1 day. On an unfiltered stream it also bounds silence: connected with no event for longer than
+    /// this is <c>Degraded</c> (the firehose is never quiet, so the stream has stopped delivering).
     /// </summary>
     public TimeSpan HealthLagThreshold { get; set; } = TimeSpan.FromMinutes(1);
 

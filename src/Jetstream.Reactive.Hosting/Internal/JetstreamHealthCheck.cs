@@ -5,7 +5,8 @@ namespace Jetstream.Reactive.Hosting.Internal;
 
 /// <summary>
 /// Reports the hosted consumer: <c>Healthy</c> when connected and within <see cref="JetstreamHostingOptions.HealthLagThreshold"/>;
-/// <c>Degraded</c> while connecting, while reconnecting (with the retry number and the last error) or when lagging;
+/// <c>Degraded</c> while connecting, while reconnecting (with the retry number and the last error), when lagging, or
+/// when an unfiltered stream has received nothing for longer than the threshold (it silently stopped delivering);
 /// the registration's failure status (default <c>Unhealthy</c>) when stopped, with the error that ended the stream if any.
 /// The data carries the numbers behind it, per handler too.
 /// </summary>
@@ -51,6 +52,16 @@ internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamH
             }
         }
 
+        // Lag against the clock: an unfiltered stream is never quiet for long, so a connection that stopped delivering
+        // (a server that keeps the socket open but sends nothing) falls behind the clock even though its last event
+        // arrived on time. A filtered stream may be legitimately quiet for hours, so silence alone says nothing there.
+        TimeSpan? silent = null;
+        if (s.State == ConnectionState.Connected && IsUnfiltered(service.Options) && (s.LastEventAt ?? s.Since) is { } since)
+        {
+            silent = monitor.Time.GetUtcNow() - (s.Since > since ? s.Since.Value : since);
+            data["silentSeconds"] = silent.Value.TotalSeconds;
+        }
+
         var result = s.State switch
         {
             ConnectionState.Stopped => new HealthCheckResult(
@@ -61,12 +72,17 @@ internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamH
             ConnectionState.Connecting => HealthCheckResult.Degraded($"Connecting to Jetstream{At(s.Endpoint)}", null, data),
             ConnectionState.Reconnecting => HealthCheckResult.Degraded(
                 $"Reconnecting to Jetstream{At(s.Endpoint)} (retry {s.Attempt}); last error: {s.LastError ?? "none"}", null, data),
+            _ when silent > threshold => HealthCheckResult.Degraded(
+                $"Connected to Jetstream{At(s.Endpoint)}, but no event for {Seconds(silent.Value)} on an unfiltered stream (threshold {Seconds(threshold)})", null, data),
             _ when worstLag > threshold => HealthCheckResult.Degraded(
                 $"Connected to Jetstream{At(s.Endpoint)}, but {worstName} lags {Seconds(worstLag.Value)} behind (threshold {Seconds(threshold)})", null, data),
             _ => HealthCheckResult.Healthy($"Connected to Jetstream{At(s.Endpoint)}", data),
         };
         return Task.FromResult(result);
     }
+
+    private static bool IsUnfiltered(JetstreamHostingOptions options) =>
+        options.WantedCollections.Count == 0 && options.WantedDids.Count == 0 && options.Kinds.Count == 0;
 
     private static void Add(Dictionary<string, object> data, string key, object? value)
     {

@@ -34,6 +34,7 @@ internal static class OptionsMapping
         IdleTimeout = options.IdleTimeout,
         KeepAliveInterval = options.KeepAliveInterval,
         KeepAliveTimeout = options.KeepAliveTimeout,
+        CursorClockTolerance = options.CursorClockTolerance,
         MaxMessageSize = options.MaxMessageSize,
         Compression = options.Compression,
         ZstdDictionaryDirectory = options.ZstdDictionaryDirectory,
