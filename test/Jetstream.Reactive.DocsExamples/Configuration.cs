@@ -17,7 +17,7 @@ internal static class Configuration
             WantedDids = ["did:plc:q6gjnaw2blty4crticxkmujt"],
             BufferCapacity = 50_000,
             Backoff = BackoffPolicy.Default with { MaxDelay = TimeSpan.FromSeconds(10) },
-            IdleTimeout = TimeSpan.FromMinutes(5),
+            KeepAliveInterval = TimeSpan.FromSeconds(15), // dead-peer pings; a filtered stream is never dropped for silence
             MaxMessageSize = 8 * 1024 * 1024,
             LoggerFactory = loggerFactory,
         };
