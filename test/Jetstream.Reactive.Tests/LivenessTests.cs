@@ -270,6 +270,22 @@ public sealed class LivenessTests
     }
 
     [Test]
+    public void Connect_StoredSequenceCursorWithoutTime_Trusted()
+    {
+        _h.Scheduler.AdvanceTo(Start);
+        var store = new MemoryCursorStore(() => _h.Scheduler.Clock)
+        {
+            Stored = new JetstreamCursor(42, true, 0, JetstreamProtocol.V2, "127.0.0.1:6008"),
+        };
+        _h.Options = _h.Options with { Protocol = JetstreamProtocol.V2, CursorStore = store };
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(_ => { });
+        _h.Scheduler.AdvanceTo(Start + Seconds(1));
+
+        Assert.That(_h.Transport.Attempts[0].Cursor, Is.EqualTo("42"), "a custom store that keeps only the seq is not rejected");
+        Assert.That(_h.LogsWithId(1063), Is.Empty);
+    }
+
+    [Test]
     public void Connect_TimeUsWithinClockTolerance_Trusted()
     {
         _h.Scheduler.AdvanceTo(Start);

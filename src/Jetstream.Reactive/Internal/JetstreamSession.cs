@@ -319,7 +319,13 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private string? StoredCursorProblem(JetstreamCursor stored)
     {
         var nowUs = (Options.Scheduler.Now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TicksPerMicrosecond;
-        return TimeProblem(stored.TimeUs, nowUs) ?? (stored.IsSequence ? SequenceProblem(stored.Value) : null);
+        if (stored.IsSequence)
+        {
+            // A store may not know the time of a sequence cursor: 0 means unknown there, not implausible.
+            return SequenceProblem(stored.Value) ?? (stored.TimeUs == 0 ? null : TimeProblem(stored.TimeUs, nowUs));
+        }
+
+        return TimeProblem(stored.Value, nowUs) ?? (stored.TimeUs == stored.Value ? null : TimeProblem(stored.TimeUs, nowUs));
     }
 
     private string? TimeProblem(long timeUs, long nowUs)
