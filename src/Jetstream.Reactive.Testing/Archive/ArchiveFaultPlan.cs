@@ -14,6 +14,9 @@ public sealed class ArchiveFaultPlan
     /// <summary>Run after each plan page is written (with the page number from 1): seal more segments here to move the tip mid-sweep.</summary>
     public Action<int>? AfterPlanPage { get; set; }
 
+    /// <summary>Run before each archive request is answered (with its endpoint): change the archive or the log at an exact point of a sweep.</summary>
+    public Action<ArchiveEndpoint>? BeforeAnswer { get; set; }
+
     /// <summary>Faults injected so far.</summary>
     public long Injected => Interlocked.Read(ref _injected);
 

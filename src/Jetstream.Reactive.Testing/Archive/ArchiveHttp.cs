@@ -76,6 +76,7 @@ internal sealed class ArchiveHttp
                 }
             }
 
+            _server.ArchiveFaults.BeforeAnswer?.Invoke(endpoint);
             var fault = _server.ArchiveFaults.Take(endpoint);
             switch (fault)
             {
