@@ -99,4 +99,33 @@ public sealed class BackfillFaultTests
         Assert.That(server.ArchiveRequests.Count - before, Is.EqualTo(1), "401 is not retried");
         Assert.That(failure.Message, Does.Not.Contain("secret-key"));
     }
+
+    [Test]
+    public async Task Backfill_SpooledSegments_AreDeletedAfterSuccessAndAfterFailure(CancellationToken token)
+    {
+        await using var server = await StartAsync(token);
+        for (var i = 0; i < 3; i++)
+        {
+            Publish(server, 32);
+            server.SealArchive();
+        }
+
+        var folder = Directory.CreateTempSubdirectory("jetstream-spool-").FullName;
+        try
+        {
+            var events = await CollectAsync(JetstreamArchive.Backfill(Options(server) with { SnapshotOnly = true, AfterSeq = 0, TempDirectory = folder }), long.MaxValue, token);
+            Assert.That(events, Has.Count.EqualTo(96));
+            Assert.That(Directory.GetFiles(folder), Is.Empty, "every spooled segment is deleted once replayed");
+
+            server.ArchiveFaults.Enqueue(ArchiveEndpoint.GetSegment, ArchiveFault.Slow);
+            server.ArchiveFaults.Enqueue(ArchiveEndpoint.GetSegment, ArchiveFault.NotFound);
+            await Assert.ThrowsAsync<JetstreamArchiveException>(() =>
+                CollectAsync(JetstreamArchive.Backfill(Options(server) with { SnapshotOnly = true, AfterSeq = 0, TempDirectory = folder }), long.MaxValue, token));
+            await Emulator.EmulatorTest.WaitUntilAsync(() => Directory.GetFiles(folder).Length == 0, "the spool folder is empty after the failure", token);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
