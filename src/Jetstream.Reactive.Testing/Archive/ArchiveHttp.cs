@@ -110,7 +110,8 @@ internal sealed class ArchiveHttp
                 context.Request.QueryString.Value ?? string.Empty,
                 body,
                 context.Request.Headers.ContainsKey("Authorization"),
-                context.Response.StatusCode));
+                context.Response.StatusCode,
+                context.Request.Headers.Range.Count > 0 ? context.Request.Headers.Range.ToString() : null));
         }
     }
 
@@ -278,8 +279,13 @@ internal sealed class ArchiveHttp
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/octet-stream";
             context.Response.ContentLength = bytes.Length;
+            context.Response.Headers.ETag = etag; // as a real server would have sent before the connection died
+            context.Response.Headers.AcceptRanges = "bytes";
             await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2)).ConfigureAwait(false);
             await context.Response.Body.FlushAsync().ConfigureAwait(false);
+
+            // Give the client time to read what was sent: a reset can discard bytes still unread in its socket.
+            await Task.Delay(100, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             context.Abort();
             return;
         }

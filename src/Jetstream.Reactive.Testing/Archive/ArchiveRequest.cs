@@ -7,4 +7,5 @@ namespace Jetstream.Reactive.Testing.Archive;
 /// <param name="Body">The request body for planSnapshot; empty otherwise.</param>
 /// <param name="HasAuthorization">Whether an <c>Authorization</c> header was sent (its value is not kept).</param>
 /// <param name="Status">The status answered.</param>
-public sealed record ArchiveRequest(ArchiveEndpoint Endpoint, string Method, string Query, string Body, bool HasAuthorization, int Status);
+/// <param name="Range">The <c>Range</c> header, when one was sent.</param>
+public sealed record ArchiveRequest(ArchiveEndpoint Endpoint, string Method, string Query, string Body, bool HasAuthorization, int Status, string? Range = null);

@@ -63,61 +63,118 @@ internal sealed class ArchiveHttpClient : IDisposable
             },
             token);
 
-    /// <summary>Downloads a whole segment into a delete-on-close temp file and validates it (header, offsets, XXH3).</summary>
-    public Task<ArchiveSegmentFile> GetSegmentAsync(string name, CancellationToken token) =>
-        SendAsync(
-            "getSegment",
-            () => new HttpRequestMessage(HttpMethod.Get, "xrpc/network.bsky.jetstream.getSegment?name=" + Uri.EscapeDataString(name)),
-            _options.SegmentTimeout,
-            (response, t) => SpoolAsync(response, t),
-            token);
-
-    private async Task<ArchiveSegmentFile> SpoolAsync(HttpResponseMessage response, CancellationToken token)
+    /// <summary>
+    /// Downloads a whole segment into a delete-on-close temp file and validates it (header, offsets, XXH3). A body cut
+    /// off part way is resumed with <c>Range</c> from the bytes already held, guarded by <c>If-Range</c> with the
+    /// first answer's ETag, so bytes of two file generations are never joined: a 200 (new generation, or ranges
+    /// ignored) starts the file again, and a 206 that does not continue exactly where the file ends is refused.
+    /// </summary>
+    public async Task<ArchiveSegmentFile> GetSegmentAsync(string name, CancellationToken token)
     {
-        if (response.Content.Headers.ContentLength is > 0 and var length && length > _options.MaxSegmentBytes)
-        {
-            throw new JetstreamArchiveException("getSegment", response.StatusCode, null, string.Create(CultureInfo.InvariantCulture, $"segment is {length} bytes, above MaxSegmentBytes {_options.MaxSegmentBytes}"), retryable: false);
-        }
-
         var path = Path.Combine(_options.TempDirectory ?? Path.GetTempPath(), "jetstream-" + Guid.NewGuid().ToString("N") + ".jss");
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        EntityTagHeaderValue? etag = null;
         try
         {
-            await using (var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false))
-            {
-                var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-                try
+            return await SendAsync(
+                "getSegment",
+                () =>
                 {
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
+                    var request = new HttpRequestMessage(HttpMethod.Get, "xrpc/network.bsky.jetstream.getSegment?name=" + Uri.EscapeDataString(name));
+                    if (file.Length > 0 && etag is not null)
                     {
-                        if (file.Length + read > _options.MaxSegmentBytes)
+                        request.Headers.Range = new RangeHeaderValue(file.Length, null);
+                        request.Headers.IfRange = new RangeConditionHeaderValue(etag);
+                    }
+
+                    return request;
+                },
+                _options.SegmentTimeout,
+                async (response, t) =>
+                {
+                    long total;
+                    if (response.StatusCode == HttpStatusCode.PartialContent)
+                    {
+                        var range = response.Content.Headers.ContentRange;
+                        if (etag is null || range is not { From: { } first, Length: { } length } || first != file.Length
+                            || response.Headers.ETag is not { IsWeak: false } answered || answered.Tag != etag.Tag)
                         {
-                            throw new JetstreamArchiveException("getSegment", response.StatusCode, null, "segment is larger than MaxSegmentBytes", retryable: false);
+                            // Not the continuation asked for: never splice; the next attempt starts from byte 0.
+                            Restart(file, ref etag);
+                            throw new IOException("getSegment answered a range that does not continue the file");
                         }
 
-                        await file.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
-                        _onBytes(read);
+                        total = length;
                     }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+                    else
+                    {
+                        Restart(file, ref etag);
+                        etag = response.Headers.ETag is { IsWeak: false } strong ? strong : null;
+                        total = response.Content.Headers.ContentLength ?? -1;
+                    }
 
-            if (response.Content.Headers.ContentLength is { } declared && declared != file.Length)
-            {
-                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"segment body ended after {file.Length} of {declared} bytes"));
-            }
+                    if (total > _options.MaxSegmentBytes)
+                    {
+                        throw new JetstreamArchiveException("getSegment", response.StatusCode, null, string.Create(CultureInfo.InvariantCulture, $"segment is {total} bytes, above MaxSegmentBytes {_options.MaxSegmentBytes}"), retryable: false);
+                    }
 
-            await file.FlushAsync(token).ConfigureAwait(false);
-            return ArchiveSegmentFile.Open(file);
+                    await AppendAsync(response, file, t).ConfigureAwait(false);
+                    if (total >= 0 && file.Length != total)
+                    {
+                        throw new IOException(string.Create(CultureInfo.InvariantCulture, $"segment body ended after {file.Length} of {total} bytes"));
+                    }
+
+                    await file.FlushAsync(t).ConfigureAwait(false);
+                    try
+                    {
+                        return ArchiveSegmentFile.Open(file);
+                    }
+                    catch (JssFormatException)
+                    {
+                        // Corrupt as a whole: fetch it again from the start.
+                        Restart(file, ref etag);
+                        throw;
+                    }
+                },
+                token).ConfigureAwait(false);
         }
         catch
         {
             await file.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static void Restart(FileStream file, ref EntityTagHeaderValue? etag)
+    {
+        file.SetLength(0);
+        file.Position = 0;
+        etag = null;
+    }
+
+    private async Task AppendAsync(HttpResponseMessage response, FileStream file, CancellationToken token)
+    {
+        file.Position = file.Length;
+        await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
+            {
+                if (file.Length + read > _options.MaxSegmentBytes)
+                {
+                    throw new JetstreamArchiveException("getSegment", response.StatusCode, null, "segment is larger than MaxSegmentBytes", retryable: false);
+                }
+
+                // Written as it arrives, so a cut-off body keeps what came for the resume.
+                await file.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                _onBytes(read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

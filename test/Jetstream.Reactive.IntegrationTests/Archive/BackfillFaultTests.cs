@@ -128,4 +128,29 @@ public sealed class BackfillFaultTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Test]
+    public async Task Backfill_SegmentBodyCutOff_ResumesWithRangeAndIfRangeInsteadOfStartingOver(CancellationToken token)
+    {
+        await using var server = await StartAsync(token);
+        Publish(server, 96);
+        server.SealArchive();
+        var size = server.GetArchiveSegment("seg_0000000000.jss")!.Length;
+        server.ArchiveFaults.Enqueue(ArchiveEndpoint.GetSegment, ArchiveFault.TruncatedBody);
+        JetstreamBackfillProgress? last = null;
+        var options = Options(server) with
+        {
+            SnapshotOnly = true,
+            AfterSeq = 0,
+            Progress = System.Reactive.Observer.Create<JetstreamBackfillProgress>(p => last = p),
+        };
+
+        var events = await CollectAsync(JetstreamArchive.Backfill(options), long.MaxValue, token);
+        Assert.That(events, Has.Count.EqualTo(96));
+        var downloads = server.ArchiveRequests.Where(r => r.Endpoint == ArchiveEndpoint.GetSegment).ToList();
+        Assert.That(downloads, Has.Count.EqualTo(2));
+        Assert.That(downloads[1].Range, Does.Match(@"^bytes=[1-9][0-9]*-$"), "the second request continues where the first stopped");
+        Assert.That(downloads[1].Status, Is.EqualTo(206));
+        Assert.That(last!.BytesDownloaded, Is.EqualTo(size), "no byte fetched twice");
+    }
 }
