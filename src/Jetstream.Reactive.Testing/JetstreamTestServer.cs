@@ -25,7 +25,7 @@ namespace Jetstream.Reactive.Testing;
 /// <c>getZstdDictionary</c>; plus scriptable faults and a record of every connection. Start it with
 /// <see cref="StartAsync"/>; dispose it to stop.
 /// </summary>
-public sealed class JetstreamTestServer : IAsyncDisposable
+public sealed partial class JetstreamTestServer : IAsyncDisposable
 {
     /// <summary>The largest client message the servers read (10,000,000 bytes).</summary>
     public const int MaxClientMessageBytes = 10_000_000;
@@ -116,6 +116,7 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         app.Map(SubscribePath, server.HandleSubscribeAsync);
         app.Map(SubscribeEventsPath, server.HandleSubscribeEventsAsync);
         app.MapGet(DictionaryPath, server.HandleDictionaryAsync);
+        Testing.Archive.ArchiveHttp.Map(app, server);
 
         server.StartSource();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

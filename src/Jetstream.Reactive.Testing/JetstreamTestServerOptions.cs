@@ -61,4 +61,13 @@ public sealed record JetstreamTestServerOptions
 
     /// <summary>Where the server's own logs go (Kestrel's included). Default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Rows per block when <see cref="JetstreamTestServer.SealArchive"/> writes a segment (the real server's default is 4096).</summary>
+    public int ArchiveEventsPerBlock { get; init; } = 4096;
+
+    /// <summary>The planner's page cap in entries (the real server's default is 100,000; 0 means no cap). Small values force paging.</summary>
+    public int ArchivePlanMaxEntries { get; init; } = 100_000;
+
+    /// <summary>When set, planSnapshot, getSegment and getBlock require <c>Authorization: Bearer</c> this key, else 401 <c>AuthRequired</c>.</summary>
+    public string? ArchiveApiKey { get; init; }
 }
