@@ -9,6 +9,7 @@
 #   4. the CLI publishes as a Native AOT binary, which must run `--version` and the demo the same way.
 # Every failure prints one "packaging: FAILED …" line saying what broke, then the evidence, and exits 1.
 # With JETSTREAM_AOT_OUT=<dir>, the AOT binary is left there (the benchmark smoke run times its cold start).
+# No `producer | grep -q` under pipefail: grep leaving early kills the producer with SIGPIPE and fails the pipe.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -53,11 +54,11 @@ for id in $ids; do
   done
   grep -q " README.md$" <<<"$listing" || fail "$id's package has no README.md"
   if [ "$id" = Jetstream.Cli ]; then
-    unzip -p "$nupkg" tools/net10.0/any/DotnetToolSettings.xml | grep -q 'Name="jetstream"' || fail "Jetstream.Cli is not a .NET tool with the command 'jetstream'"
+    grep -q 'Name="jetstream"' <<<"$(unzip -p "$nupkg" tools/net10.0/any/DotnetToolSettings.xml)" || fail "Jetstream.Cli is not a .NET tool with the command 'jetstream'"
   else
     grep -q "lib/net10.0/$id.dll$" <<<"$listing" || fail "$id's package has no lib/net10.0/$id.dll"
     grep -q "lib/net10.0/$id.xml$" <<<"$listing" || fail "$id's package has no XML documentation (lib/net10.0/$id.xml)"
-    unzip -l "$feed/$id.$version.snupkg" | grep -q "lib/net10.0/$id.pdb$" || fail "$id.$version.snupkg has no $id.pdb"
+    grep -q "lib/net10.0/$id.pdb$" <<<"$(unzip -l "$feed/$id.$version.snupkg")" || fail "$id.$version.snupkg has no $id.pdb"
   fi
   step "  $id.$version.nupkg $(stat -c %s "$nupkg") bytes, .snupkg $(stat -c %s "$feed/$id.$version.snupkg") bytes"
 done
@@ -142,7 +143,7 @@ check_cli() { # name, command...
   local out="$work/$name"
   # Appending to a file the shell also writes: the version line must survive (a CLI writing at offset 0 loses it).
   { echo "before"; "$@" --version; echo "after"; } >"$out.version" 2>&1 || fail "$name --version exited non-zero" "$out.version"
-  sed -n 2p "$out.version" | grep -q "^$version" || fail "$name --version printed '$(sed -n 2p "$out.version")', expected $version…" "$out.version"
+  [[ "$(sed -n 2p "$out.version")" == "$version"* ]] || fail "$name --version printed '$(sed -n 2p "$out.version")', expected $version…" "$out.version"
   [ "$(sed -n 3p "$out.version")" = after ] || fail "$name --version's output does not sit between the shell's lines" "$out.version"
   step "  $name --version: $(sed -n 2p "$out.version")"
   timeout 60 "$@" demo --duration 3s --interval 1s </dev/null >"$out.demo" 2>"$out.demo.err"
