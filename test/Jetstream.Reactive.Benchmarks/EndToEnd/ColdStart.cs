@@ -124,7 +124,9 @@ internal static class ColdStart
         sb.AppendLine(BeginMarker);
         sb.AppendLine("## Cold start: the first connection of a fresh process");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Machine: {machine}.");
+        // The machine is shared: the load says how far to trust the absolute figures (the ratios of one run hold better).
+        var load = File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Machine: {machine}; load average (1 / 5 / 15 min) at the end of the run: {load}.");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Each figure is a fresh process, timed by the harness from starting it to its exit after the N-th event of its first connection to the same loopback server as above (N = 1 for the first event, N = {events:N0} for the rest; every client stops by itself at N). Start-up, JIT or not, the handshake and process exit are all inside. Medians of {repeats} runs per client, interleaved so that a burst of load from elsewhere lands on every client alike.");
         sb.AppendLine();
