@@ -249,6 +249,18 @@ public sealed class StatsTests
     }
 
     [Test]
+    public async Task Stats_Limit_StopsAfterThatManyEventsExit0(CancellationToken token)
+    {
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.BundledRealEvents }, token);
+
+        // --duration only bounds a broken --limit: the emulator holds 167 events, so without the limit the total is 167.
+        var result = await Cli.RunAsync(token, "stats", "-e", server.Uri.ToString(), "--limit", "50", "--duration", "60s", "--interval", "120s");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
+        Assert.That(result.Output, Does.Match(@"│ all\s+│\s+50\s+│"), "exactly the limit counted, then the final dashboard");
+    }
+
+    [Test]
     public async Task Stats_ServerRejects_Exit1WithTheReason(CancellationToken token)
     {
         await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Faults = new FaultPlan().Next(s => s.RejectUpgrade(403, "forbidden here")) }, token);
