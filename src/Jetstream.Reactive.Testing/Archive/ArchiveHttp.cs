@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Jetstream.Reactive.Archive;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -37,7 +38,7 @@ internal sealed class ArchiveHttp
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = error, ["message"] = message }));
+        return context.Response.WriteAsync(new JsonObject { ["error"] = error, ["message"] = message }.ToJsonString());
     }
 
     private async Task Handle(HttpContext context, ArchiveEndpoint endpoint, string method, Func<HttpContext, ArchiveFault?, Task> handler)
