@@ -20,7 +20,8 @@ public sealed record AsyncHandlerOptions
     /// <summary>
     /// Where the drain loop starts after the queue was empty. Default <see langword="null"/>: the stream's
     /// <see cref="JetstreamOptions.Scheduler"/> when the source is <see cref="JetstreamObservable.Connect"/> itself,
-    /// otherwise <see cref="DefaultScheduler.Instance"/>.
+    /// otherwise <see cref="DefaultScheduler.Instance"/>. <see cref="ImmediateScheduler"/> and
+    /// <see cref="CurrentThreadScheduler"/> are rejected: the handler would run on the source's thread (the socket reader).
     /// </summary>
     public IScheduler? Scheduler { get; init; }
 

@@ -104,6 +104,12 @@ public static class JetstreamOperators
             throw new ArgumentException($"AsyncHandlerOptions.BufferCapacity is {options.BufferCapacity}; it must be at least 1, or null for the default.", nameof(options));
         }
 
+        if (options.Scheduler is ImmediateScheduler or CurrentThreadScheduler)
+        {
+            // These run the handler on the thread that calls OnNext: on a Jetstream stream, the socket reader, which then stalls.
+            throw new ArgumentException($"AsyncHandlerOptions.Scheduler is {options.Scheduler.GetType().Name}, which runs the handler on the source's thread (the socket reader); use a scheduler with its own threads (DefaultScheduler.Instance, TaskPoolScheduler, an EventLoopScheduler), a TestScheduler, or null for the default.", nameof(options));
+        }
+
         // Straight on a Jetstream stream, the handler's queue replaces the stream's buffer: one bound, counted in its metrics.
         if (source is IBufferedSource<T> buffered)
         {
