@@ -69,7 +69,7 @@ internal sealed class ConnectionAttempt : IDisposable
         _touch = () => Touch();
     }
 
-    public void Start() => _ = RunAsync();
+    public void Start() => _ = AttemptGuard.RunAsync(RunAsync, _observer, () => _disposed);
 
     public void Dispose()
     {

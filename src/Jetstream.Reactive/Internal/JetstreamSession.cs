@@ -145,7 +145,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             Options.Backoff,
             ShouldRetry,
             Options.Scheduler,
-            OnRetry,
+            TelemetryGuard.Wrap<RetryAttempt>(OnRetry),
             _ => _retryAtOnce);
         return Observable.Create<JetstreamEvent>(observer =>
         {
@@ -358,7 +358,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Logger.CursorSaveFailed(e);
+            TelemetryGuard.Run(Logger.CursorSaveFailed, e);
 
             // Not saved after all: the next interval (or the final save) tries this event again.
             lock (_saveGate)

@@ -56,7 +56,11 @@ public static class JetstreamOperators
     /// <param name="policy">The delays.</param>
     /// <param name="shouldRetry">Whether an error is worth retrying; errors it rejects end the sequence.</param>
     /// <param name="scheduler">Where the delays are timed.</param>
-    /// <param name="onRetry">Called before each wait, with the attempt number, the delay and the error.</param>
+    /// <param name="onRetry">
+    /// Called before each wait, with the attempt number, the delay and the error. If it (or the policy's
+    /// <see cref="BackoffPolicy.Randomizer"/>, or the scheduler) throws, the stream ends with an <see cref="AggregateException"/>
+    /// holding the source's error and that exception.
+    /// </param>
     /// <returns>The retried sequence.</returns>
     public static IObservable<T> RetryWithBackoff<T>(this IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry = null)
     {
