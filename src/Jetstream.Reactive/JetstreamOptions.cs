@@ -158,7 +158,11 @@ public sealed record JetstreamOptions
     /// </summary>
     public TimeSpan GapThreshold { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Receives each likely gap after a resume (see <see cref="JetstreamGap"/>). Default <see langword="null"/>: gaps are only logged and counted.</summary>
+    /// <summary>
+    /// Receives each likely gap after a resume (see <see cref="JetstreamGap"/>), on <see cref="Scheduler"/>, one call at a
+    /// time and in order, even when several streams share it. An exception it throws is logged (Error) and the stream goes
+    /// on. Default <see langword="null"/>: gaps are only logged and counted.
+    /// </summary>
     public IObserver<JetstreamGap>? Gaps { get; init; }
 
     /// <summary>

@@ -72,4 +72,61 @@ public sealed class NeverQuietTests
 
         Assert.That(store.Saves.Select(s => (s.Time, s.Cursor.Value)), Is.EqualTo(new[] { (Seconds(10), 7L) }), "the 5 s save failed; the 10 s one retried it");
     }
+
+    [Test]
+    public void Gaps_ObserverThrows_LoggedAndTheStreamGoesOn()
+    {
+        var calls = 0;
+        var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
+        _h.Options = _h.Options with
+        {
+            Cursor = T0,
+            Gaps = System.Reactive.Observer.Create<JetstreamGap>(_ =>
+            {
+                calls++;
+                throw new InvalidOperationException("gap observer failed");
+            }),
+        };
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
+        var tenMinutes = (long)TimeSpan.FromMinutes(10).TotalMicroseconds;
+        _h.At(100, () => _h.Transport.Socket(0).SendText(Events.Like(T0 + tenMinutes)));
+        _h.At(200, () => _h.Transport.Socket(0).SendText(Events.Like(T0 + tenMinutes + 1)));
+
+        Assert.That(() => _h.Scheduler.AdvanceTo(1_000), Throws.Nothing);
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(_h.LogsWithId(1090), Has.Count.EqualTo(1));
+        Assert.That(observer.Messages, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void Report_FromTwoThreads_ObserverCalledOneAtATimeInOrder()
+    {
+        // Two streams (threads) find gaps at once; the shared observer must never be entered twice at once.
+        var inside = 0;
+        var overlapped = false;
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var gaps = System.Reactive.Observer.Create<JetstreamGap>(g =>
+        {
+            overlapped |= Interlocked.Increment(ref inside) > 1;
+            Thread.SpinWait(200_000);
+            seen.Enqueue(g.RequestedCursor);
+            Interlocked.Decrement(ref inside);
+        });
+        var notifier = Internal.GapNotifier.Of(gaps, System.Reactive.Concurrency.TaskPoolScheduler.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                notifier.Report(new JetstreamGap("e", (t * 100) + i, 0, 0, null, 1));
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        SpinWait.SpinUntil(() => seen.Count == 40, TimeSpan.FromSeconds(30));
+
+        Assert.That(overlapped, Is.False);
+        Assert.That(seen.Where(c => c < 100), Is.Ordered);
+        Assert.That(seen.Where(c => c >= 100), Is.Ordered);
+        Assert.That(seen, Has.Count.EqualTo(40));
+    }
 }

@@ -288,11 +288,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         // On the scheduler, not on the socket reader: a slow observer must not stall the socket.
         if (Options.Gaps is { } gaps)
         {
-            Options.Scheduler.Schedule(gap, (_, g) =>
-            {
-                gaps.OnNext(g);
-                return Disposable.Empty;
-            });
+            GapNotifier.Of(gaps, Options.Scheduler, Logger).Report(gap);
         }
     }
 
