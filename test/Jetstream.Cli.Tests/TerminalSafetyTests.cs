@@ -66,6 +66,24 @@ public sealed class TerminalSafetyTests
         Assert.That(result.ErrorLines.Single(), Is.EqualTo("jetstream: the server closed the connection with 1008: ␛]52;c;ZXZpbA==␇"));
     }
 
+    [Test]
+    public async Task Tail_PostTextWithLoneSurrogateEscape_PrintsItAndGoesOn(CancellationToken token)
+    {
+        // "\udc00" is valid JSON but no .NET string: reading it used to throw out of the text formatter and end tail.
+        string[] events =
+        [
+            TestEvents.Commit("app.bsky.feed.post", rkey: "3mmoojp4cd221", did: Alice, record: """{"$type":"app.bsky.feed.post","text":"bad \udc00 text","createdAt":"2026-05-25T14:23:29.950Z"}"""),
+            TestEvents.Post("next", rkey: "3mmoojp4cd222", did: Alice),
+        ];
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(events) }, token);
+
+        var result = await Cli.RunAsync(token, "tail", "-e", server.Uri.ToString(), "-n", "2", "--format", "text");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
+        Assert.That(result.OutputLines, Has.Length.EqualTo(2));
+        Assert.That(result.OutputLines[1], Does.EndWith("\"next\""));
+    }
+
     private static void AssertNeutral(string text)
     {
         var lines = text.Split('\n');

@@ -90,6 +90,10 @@ internal static class EventText
         {
             // A record that is not valid JSON is shown without a glimpse.
         }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON that is no .NET string (a lone surrogate escape such as "\udc00"): no glimpse, and tail goes on.
+        }
 
         return string.Empty;
     }

@@ -117,7 +117,7 @@ internal sealed partial class V2Compression
     /// <summary>The server answered <c>UnknownZstdDictionary</c> for the dictionary in use: refetch before the next connection.</summary>
     public void Rejected(uint id, string? serverMessage)
     {
-        _logger.UnknownZstdDictionary(id, serverMessage);
+        _logger.UnknownZstdDictionary(id, ServerTextLog.Clean(serverMessage));
         _rejected.Add(id);
         _active = null;
         if (_cache.Current?.Id == id)

@@ -250,7 +250,7 @@ internal sealed class ConnectionAttempt : IDisposable
                 {
                     // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
                     metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
-                    logger.ServerInfo(request.DisplayEndpoint, decoded.Name!, decoded.Message);
+                    ServerTextLog.ServerInfo(logger, _scheduler, request.DisplayEndpoint, decoded.Name, decoded.Message);
                 }
                 else if (decoded.Kind == V2FrameKind.Error)
                 {
@@ -386,12 +386,12 @@ internal sealed class ConnectionAttempt : IDisposable
             if (unknownIsType)
             {
                 metrics.EventsSkipped.Add(1, UnknownTypeTag);
-                _session.Logger.UnknownType(kind);
+                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: true);
             }
             else
             {
                 metrics.EventsSkipped.Add(1, UnknownKindTag);
-                _session.Logger.UnknownKind(kind);
+                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: false);
             }
         }
         else

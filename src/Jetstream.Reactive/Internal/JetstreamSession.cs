@@ -552,7 +552,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
             if (handshake.Error == CursorTooOld && Options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && ResumeCursor is { } cursor)
             {
-                Logger.CursorTooOldRestart(cursor, handshake.ErrorMessage);
+                Logger.CursorTooOldRestart(cursor, ServerTextLog.Clean(handshake.ErrorMessage));
                 Metrics.CursorRestarts.Add(1);
                 _lastCursor = null;
                 _configuredCursorAbandoned = true;

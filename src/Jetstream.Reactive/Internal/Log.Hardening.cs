@@ -8,4 +8,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1090, EventName = "GapObserverFailed", Level = LogLevel.Error,
         Message = "The JetstreamOptions.Gaps observer threw; the gap was reported to it and the stream goes on")]
     public static partial void GapObserverFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1091, EventName = "ServerTextRepeated",
+        Message = "{Notice} '{Key}' came {Count} more times in the {WindowSeconds} s after it was last logged (each repeated server notice is logged once per window)")]
+    public static partial void ServerTextRepeated(this ILogger logger, LogLevel level, string notice, string key, long count, double windowSeconds);
 }
