@@ -13,6 +13,12 @@ namespace Jetstream.Reactive;
 /// </summary>
 public sealed record JetstreamOptions
 {
+    /// <summary>The default <see cref="BufferByteLimit"/>: 128 MiB.</summary>
+    public const long DefaultBufferByteLimit = 128L * 1024 * 1024;
+
+    /// <summary>The smallest <see cref="BufferByteLimit"/> allowed: 64 KiB.</summary>
+    public const long MinBufferByteLimit = 64L * 1024;
+
     /// <summary>The most collection filters a server accepts (full NSIDs plus <c>prefix.*</c> patterns, after removing duplicates).</summary>
     public const int MaxWantedCollections = 100;
 
@@ -170,6 +176,18 @@ public sealed record JetstreamOptions
     /// incoming event is dropped and counted (the events already queued are kept). Default 10,000; allowed from 1 to 10,000,000.
     /// </summary>
     public int BufferCapacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// How many bytes of events may wait between the socket reader and the subscriber, counting each event's payload (a
+    /// record's JSON, a sync event's blocks) plus about 512 bytes for the object. When an event would go over it, it is
+    /// dropped and counted like one over <see cref="BufferCapacity"/> (with <see cref="JetstreamOverflow.ResumeFromCursor"/>
+    /// it pauses the connection instead); an event larger than the whole budget still gets into an empty buffer. Without
+    /// it a server could fill <see cref="BufferCapacity"/> events of up to <see cref="MaxMessageSize"/> each (a 1 KiB zstd
+    /// frame can decompress to that). Default <see cref="DefaultBufferByteLimit"/> (128 MiB), which with the default
+    /// <see cref="MaxMessageSize"/> keeps a client under a few hundred MB whatever the server sends; at least
+    /// <see cref="MinBufferByteLimit"/>.
+    /// </summary>
+    public long BufferByteLimit { get; init; } = DefaultBufferByteLimit;
 
     /// <summary>The delays between connection attempts. Default <see cref="BackoffPolicy.Default"/> (250 ms to 30 s).</summary>
     public BackoffPolicy Backoff { get; init; } = BackoffPolicy.Default;

@@ -36,7 +36,8 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         int capacity,
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
-        Action<T>? handled = null)
+        Action<T>? handled = null,
+        long byteLimit = long.MaxValue)
     {
         _handledCallback = handled;
         _handler = handler;
@@ -45,7 +46,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         _options = options;
         _scheduler = scheduler;
         _drops = new DropCounter(monitor);
-        _queue = new DropIncomingQueue<T>(capacity, _drops, null);
+        _queue = new DropIncomingQueue<T>(capacity, _drops, null, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
     }
 
     public override long Handled => Interlocked.Read(ref _handled);

@@ -35,10 +35,10 @@ public static class JetstreamOperators
         return DropIncomingWhenFull(source, capacity, scheduler, null, onDropped);
     }
 
-    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped) =>
+    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped, long byteLimit = long.MaxValue) =>
         Observable.Create<T>(observer =>
         {
-            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped));
+            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>()));
             sink.SetUpstream(source.Subscribe(sink));
             return sink;
         });
@@ -108,6 +108,11 @@ public static class JetstreamOperators
             throw new ArgumentException($"AsyncHandlerOptions.BufferCapacity is {options.BufferCapacity}; it must be at least 1, or null for the default.", nameof(options));
         }
 
+        if (options.BufferByteLimit is < JetstreamOptions.MinBufferByteLimit)
+        {
+            throw new ArgumentException($"AsyncHandlerOptions.BufferByteLimit is {options.BufferByteLimit}; it must be at least {JetstreamOptions.MinBufferByteLimit:N0} bytes, or null for the default.", nameof(options));
+        }
+
         if (options.Scheduler is ImmediateScheduler or CurrentThreadScheduler)
         {
             // These run the handler on the thread that calls OnNext: on a Jetstream stream, the socket reader, which then stalls.
@@ -120,7 +125,7 @@ public static class JetstreamOperators
             return buffered.SubscribeAsync(handler, onError, onCompleted, options);
         }
 
-        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null);
+        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null, byteLimit: options.BufferByteLimit ?? JetstreamOptions.DefaultBufferByteLimit);
     }
 
     internal static AsyncSubscription SubscribeAsyncCore<T>(
@@ -132,9 +137,10 @@ public static class JetstreamOperators
         int capacity,
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
-        Action<T>? handled = null)
+        Action<T>? handled = null,
+        long byteLimit = long.MaxValue)
     {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled);
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit);
         subscription.SetUpstream(source.Subscribe(subscription));
         return subscription;
     }
