@@ -185,6 +185,7 @@ internal sealed class ConnectionAttempt : IDisposable
             socket = await options.Transport.ConnectAsync(new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers), token).ConfigureAwait(false);
             Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
+            _session.Compression?.Accepted();
 
             if (request.Hello is { } hello)
             {

@@ -546,8 +546,9 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             // The two v2 rejections with a recovery of their own (PROTOCOL.md §6.2); both reconnect at once.
             if (handshake.Error == UnknownZstdDictionary && Compression?.InUse is { } dictionary)
             {
-                Compression.Rejected(dictionary, handshake.ErrorMessage);
-                return _retryAtOnce = true;
+                // At once after the first rejection; a server rejecting every dictionary is retried with backoff.
+                _retryAtOnce = Compression.Rejected(dictionary, handshake.ErrorMessage);
+                return true;
             }
 
             if (handshake.Error == CursorTooOld && Options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && ResumeCursor is { } cursor)
