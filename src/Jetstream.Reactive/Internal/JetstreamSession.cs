@@ -115,7 +115,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// </summary>
     public long? ResumeCursor =>
         _lastCursor is { } c
-            ? _lastEndpoint == _endpoint ? c : Math.Max(0, _lastTimeUs - (Options.FailoverRewind.Ticks / (TimeSpan.TicksPerMillisecond / 1000)))
+            ? _lastEndpoint == _endpoint ? c : StoredCursorTime.Rewound(_lastTimeUs, Options.FailoverRewind)
             : _configuredCursorAbandoned ? null : Options.Cursor;
 
     /// <summary>
@@ -214,7 +214,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
         _lastCursor = stored.Value;
         _lastIsSeq = stored.IsSequence;
-        _lastTimeUs = stored.TimeUs;
+        _lastTimeUs = StoredCursorTime.Of(stored, Logger);
         _lastEndpoint = -1;
         for (var i = 0; i < _endpoints.Count; i++)
         {

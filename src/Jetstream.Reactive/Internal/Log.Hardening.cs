@@ -12,4 +12,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1091, EventName = "ServerTextRepeated",
         Message = "{Notice} '{Key}' came {Count} more times in the {WindowSeconds} s after it was last logged (each repeated server notice is logged once per window)")]
     public static partial void ServerTextRepeated(this ILogger logger, LogLevel level, string notice, string key, long count, double windowSeconds);
+
+    [LoggerMessage(EventId = 1092, EventName = "StoredCursorWithoutTime", Level = LogLevel.Warning,
+        Message = "The stored cursor {Cursor} (a sequence number from {Host}) has no time_us: it resumes only on that host; on another one the stream starts from the live tail rather than from cursor 0")]
+    public static partial void StoredCursorWithoutTime(this ILogger logger, long cursor, string host);
 }
