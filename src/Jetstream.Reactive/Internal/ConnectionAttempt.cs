@@ -86,7 +86,7 @@ internal sealed class ConnectionAttempt : IDisposable
     /// <summary>
     /// The session's filter changed. v1: send the latest filter in an <c>options_update</c> now if the socket is open
     /// (otherwise it is sent, or carried by the URL, when the connection is made). v2: end this connection so that the
-    /// next one carries the new parameters.
+    /// next one carries the new parameters, at most once per <see cref="FilterRestartGate.Interval"/>.
     /// </summary>
     public void FilterChanged()
     {
@@ -97,8 +97,11 @@ internal sealed class ConnectionAttempt : IDisposable
 
         if (_session.Options.Protocol == JetstreamProtocol.V2)
         {
-            _restartForFilter = true;
-            _cts.Cancel();
+            FilterRestartGate.Of(_session).Request(() =>
+            {
+                _restartForFilter = true;
+                _cts.Cancel();
+            });
             return;
         }
 
