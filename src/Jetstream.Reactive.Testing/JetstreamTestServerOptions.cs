@@ -24,6 +24,21 @@ public sealed record JetstreamTestServerOptions
     /// <summary>How many events the server keeps for cursor replay; older ones are trimmed (the lookback floor rises). Default 1,000,000.</summary>
     public int RetainedEvents { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// How many connection records <see cref="JetstreamTestServer.Connections"/> keeps (the newest): a server that runs for
+    /// hours (<c>jetstream serve</c>) must not keep every connection forever. Each record also keeps only its newest
+    /// 100,000 sent sequence numbers and 1,000 client messages. Default 1,000; at least 1.
+    /// </summary>
+    public int MaxConnectionHistory { get; init; } = 1_000;
+
+    /// <summary>
+    /// Web origins (such as <c>http://localhost:5173</c>) allowed to open a connection from a browser, besides loopback
+    /// ones. A request whose <c>Origin</c> header names any other origin is refused with 403, so a web page the user
+    /// happens to visit cannot use the emulator on 127.0.0.1. Requests without an <c>Origin</c> (every non-browser
+    /// client) are not affected. Default none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>The loopback port; 0 (the default) picks a free one. The server only ever binds 127.0.0.1.</summary>
     public int Port { get; init; }
 
