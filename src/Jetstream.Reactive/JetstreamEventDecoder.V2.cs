@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Protocol.V2;
 
 namespace Jetstream.Reactive;
 

@@ -1,6 +1,8 @@
 using System.Reactive.Linq;
+using Jetstream.Reactive.Buffering;
 using Jetstream.Reactive.Compression;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Connection;
+using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Linq;
 using Microsoft.Extensions.Logging;
 

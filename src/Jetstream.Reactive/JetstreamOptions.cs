@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Reactive.Concurrency;
-using Jetstream.Reactive.Internal;
 using Jetstream.Reactive.Transport;
+using Jetstream.Reactive.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,4 @@
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Buffering;
 using Jetstream.Reactive.Linq;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

@@ -10,7 +10,7 @@ namespace Jetstream.Reactive.Tests;
 /// <summary>Server text in logs and exception messages: cleaned, cut, and a repeated notice logged once per window with a count.</summary>
 public sealed class HostileServerTextTests
 {
-    private const int ServerTextLogLimit = Internal.ServerTextLog.MaxKeys + 1;
+    private const int ServerTextLogLimit = Diagnostics.ServerTextLog.MaxKeys + 1;
     private const string Escape = "\u001b]52;c;ZXZpbA==\u0007\nforged\u202E";
     private Harness _h = null!;
 

@@ -7,7 +7,7 @@ namespace Jetstream.Reactive.Tests;
 public sealed class LogTests
 {
     private static readonly List<LoggerMessageAttribute> Messages = typeof(JetstreamObservable).Assembly
-        .GetType("Jetstream.Reactive.Internal.Log", throwOnError: true)!
+        .GetType("Jetstream.Reactive.Diagnostics.Log", throwOnError: true)!
         .GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
         .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())
         .OfType<LoggerMessageAttribute>()

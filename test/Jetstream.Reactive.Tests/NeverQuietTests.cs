@@ -112,7 +112,7 @@ public sealed class NeverQuietTests
             seen.Enqueue(g.RequestedCursor);
             Interlocked.Decrement(ref inside);
         });
-        var notifier = Internal.GapNotifier.Of(gaps, System.Reactive.Concurrency.TaskPoolScheduler.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var notifier = Resume.GapNotifier.Of(gaps, System.Reactive.Concurrency.TaskPoolScheduler.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
         {
             for (var i = 0; i < 20; i++)

@@ -1,4 +1,4 @@
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Identifiers;
 
 namespace Jetstream.Reactive.Testing.Internal;
 

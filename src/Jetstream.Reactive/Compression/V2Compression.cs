@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Diagnostics;
+using Jetstream.Reactive.Protocol;
 using Microsoft.Extensions.Logging;
 using ZstdSharp;
 

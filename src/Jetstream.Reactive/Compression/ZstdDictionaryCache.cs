@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Reactive.Compression;

@@ -152,7 +152,7 @@ public static class JetstreamEventExtensions
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        if (!Internal.Nsid.IsValidFilter(collection))
+        if (!Identifiers.Nsid.IsValidFilter(collection))
         {
             throw new ArgumentException(
                 $"'{collection}' must be a full NSID such as 'app.bsky.feed.post' or a prefix ending in '.*' such as 'app.bsky.graph.*'.",

@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Buffering;
+using Jetstream.Reactive.Reconnect;
 
 namespace Jetstream.Reactive.Linq;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Identifiers;
 using Jetstream.Reactive.Records.Internal;
 
 namespace Jetstream.Reactive.Records;

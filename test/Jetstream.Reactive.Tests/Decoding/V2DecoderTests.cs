@@ -1,5 +1,5 @@
 using System.Text;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Protocol.V2;
 using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Protocol;
 using NUnit.Framework;
 
 namespace Jetstream.Reactive.Tests.Options;

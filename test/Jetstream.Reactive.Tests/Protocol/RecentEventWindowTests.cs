@@ -1,4 +1,4 @@
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Resume;
 using NUnit.Framework;
 
 namespace Jetstream.Reactive.Tests.Protocol;

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Identifiers;
 
 namespace Jetstream.Reactive.Records.Internal;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using Jetstream.Reactive.Internal;
+using Jetstream.Reactive.Diagnostics;
 
 namespace Jetstream.Reactive.Records.Internal;
 

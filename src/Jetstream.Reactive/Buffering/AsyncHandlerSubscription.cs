@@ -1,0 +1,295 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using System.Runtime.ExceptionServices;
+using Jetstream.Reactive.Diagnostics;
+using Jetstream.Reactive.Linq;
+
+namespace Jetstream.Reactive.Buffering;
+
+/// <summary>
+/// The observer behind <c>SubscribeAsync</c>: items go into a bounded drop-incoming queue; one drain loop awaits the
+/// handler for each in order, so the handler never runs twice at once and the source never waits for it.
+/// </summary>
+internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>
+{
+    private readonly Func<T, CancellationToken, Task> _handler;
+    private readonly Action<Exception>? _onError;
+    private readonly Action? _onCompleted;
+    private readonly AsyncHandlerOptions _options;
+    private readonly IScheduler _scheduler;
+    private readonly Action<T>? _handledCallback;
+    private readonly DropIncomingQueue<T> _queue;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SingleAssignmentDisposable _upstream = new();
+    private readonly DropCounter _drops;
+    private Exception? _error;
+    private long _handled;
+    private int _wip;
+    private volatile bool _done;
+    private volatile bool _stopped;
+
+    public AsyncHandlerSubscription(
+        Func<T, CancellationToken, Task> handler,
+        Action<Exception>? onError,
+        Action? onCompleted,
+        AsyncHandlerOptions options,
+        int capacity,
+        IScheduler scheduler,
+        IDropIncomingMonitor<T>? monitor,
+        Action<T>? handled = null,
+        long byteLimit = long.MaxValue)
+    {
+        _handledCallback = handled;
+        _handler = handler;
+        _onError = onError;
+        _onCompleted = onCompleted;
+        _options = options;
+        _scheduler = scheduler;
+        _drops = new DropCounter(monitor);
+        _queue = new DropIncomingQueue<T>(capacity, _drops, null, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
+    }
+
+    public override long Handled => Interlocked.Read(ref _handled);
+
+    public override long Dropped => Interlocked.Read(ref _drops.Count);
+
+    public override int Queued => _queue.Count;
+
+    public override Task Completion => _completion.Task;
+
+    public void SetUpstream(IDisposable upstream) => _upstream.Disposable = upstream;
+
+    public void OnNext(T value)
+    {
+        if (_done || _stopped)
+        {
+            return;
+        }
+
+        if (_queue.TryEnqueue(value))
+        {
+            Schedule();
+        }
+    }
+
+    public void OnError(Exception error)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _error = error;
+        _done = true;
+        Schedule();
+    }
+
+    public void OnCompleted()
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _done = true;
+        Schedule();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        _upstream.Dispose();
+        _cts.Cancel();
+
+        // When no drain loop runs, finish here; otherwise the loop sees _stopped and finishes after the running handler returns.
+        if (Interlocked.Increment(ref _wip) == 1)
+        {
+            Finish();
+        }
+    }
+
+    private void Schedule()
+    {
+        if (Interlocked.Increment(ref _wip) == 1)
+        {
+            _scheduler.Schedule(this, static (scheduler, self) =>
+            {
+                _ = self.DrainGuardedAsync();
+                return Disposable.Empty;
+            });
+        }
+    }
+
+    /// <summary>
+    /// The drain loop's task is discarded, so nothing may escape it: a callback that throws (<c>onError</c>,
+    /// <c>onCompleted</c>, <see cref="AsyncHandlerOptions.HandlerFailed"/>, the cursor's delivery hook) ends the
+    /// subscription and faults <see cref="Completion"/> with that exception instead of leaving it pending forever.
+    /// </summary>
+    private async Task DrainGuardedAsync()
+    {
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A callback's failure is moved to Completion: there is no caller to throw it to.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        _stopped = true;
+        _upstream.Dispose();
+        _cts.Cancel();
+        _queue.Clear();
+        _completion.TrySetException(error);
+    }
+
+    private async Task DrainAsync()
+    {
+        var missed = 1;
+        while (true)
+        {
+            while (true)
+            {
+                if (_stopped)
+                {
+                    Finish();
+                    return;
+                }
+
+                var done = _done;
+                if (_queue.TryDequeue(out var item))
+                {
+                    Exception? failure = null;
+                    try
+                    {
+                        await _handler(item, _cts.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_stopped)
+                    {
+                        Finish();
+                        return;
+                    }
+#pragma warning disable CA1031 // The handler is user code; its failure is reported, never thrown into the drain loop.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        failure = ex;
+                    }
+
+                    Interlocked.Increment(ref _handled);
+                    if (failure is not null && !HandleFailure(failure))
+                    {
+                        return;
+                    }
+
+                    // Finished (or given up on under Continue): the durable cursor may move past it.
+                    _handledCallback?.Invoke(item);
+
+                    continue;
+                }
+
+                if (done)
+                {
+                    _stopped = true;
+                    if (_error is { } error)
+                    {
+                        ReportError(error);
+                    }
+                    else
+                    {
+                        _onCompleted?.Invoke();
+                    }
+
+                    Finish();
+                    return;
+                }
+
+                break;
+            }
+
+            missed = Interlocked.Add(ref _wip, -missed);
+            if (missed == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>Whether the drain loop goes on.</returns>
+    private bool HandleFailure(Exception failure)
+    {
+        var stop = _options.OnHandlerError == HandlerErrorBehavior.Stop;
+        try
+        {
+            _options.Logger?.HandlerFailed(stop ? "stops" : "continues", failure);
+        }
+#pragma warning disable CA1031 // A failing log provider must not change what happens to the stream.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        _options.HandlerFailed?.Invoke(failure);
+        if (!stop)
+        {
+            return true;
+        }
+
+        _stopped = true;
+        _upstream.Dispose();
+        _cts.Cancel();
+        ReportError(failure);
+        Finish();
+        return false;
+    }
+
+    private void ReportError(Exception error)
+    {
+        if (_onError is not null)
+        {
+            _onError(error);
+            return;
+        }
+
+        // Like Rx's Subscribe without onError: an unhandled error is raised, not swallowed, on the scheduler.
+        _scheduler.Schedule(error, static (_, e) =>
+        {
+            ExceptionDispatchInfo.Throw(e);
+            return Disposable.Empty;
+        });
+    }
+
+    private void Finish()
+    {
+        // The token source is not disposed: a handler may still hold its token, and without timers it holds nothing.
+        _queue.Clear();
+        _completion.TrySetResult();
+    }
+
+    /// <summary>Counts drops for <see cref="Dropped"/> and passes every report on to the stream's monitor, if any.</summary>
+    private sealed class DropCounter(IDropIncomingMonitor<T>? next) : IDropIncomingMonitor<T>
+    {
+        public long Count;
+
+        public void DepthChanged(int delta) => next?.DepthChanged(delta);
+
+        public void Dropped(T item, bool firstInEpisode, int capacity)
+        {
+            Interlocked.Increment(ref Count);
+            next?.Dropped(item, firstInEpisode, capacity);
+        }
+
+        public void EpisodeEnded(long dropped) => next?.EpisodeEnded(dropped);
+    }
+}
