@@ -57,7 +57,7 @@ public static class JetstreamObservable
             ArgumentNullException.ThrowIfNull(observer);
             var session = NewSession(_options.BufferCapacity);
             return JetstreamOperators
-                .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session, null, _options.BufferByteLimit)
+                .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session.Overflow, null, _options.BufferByteLimit)
                 .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, session));
         }
 
@@ -73,12 +73,12 @@ public static class JetstreamObservable
                 options.Logger is null ? options with { Logger = _logger } : options,
                 capacity,
                 options.Scheduler ?? _options.Scheduler,
-                session,
-                _options.CursorStore is null ? null : session.Delivered,
+                session.Overflow,
+                _options.CursorStore is null ? null : session.Saver.Delivered,
                 options.BufferByteLimit ?? _options.BufferByteLimit);
         }
 
-        private JetstreamSession NewSession(int capacity) => new(_options, _metrics, _logger, _dictionaries) { Capacity = capacity };
+        private JetstreamSession NewSession(int capacity) => new(_options, _metrics, _logger, _dictionaries, capacity);
     }
 
     /// <summary>Tells the session which event the observer has finished, for the durable cursor.</summary>
@@ -87,7 +87,7 @@ public static class JetstreamObservable
         public void OnNext(JetstreamEvent value)
         {
             inner.OnNext(value);
-            session.Delivered(value);
+            session.Saver.Delivered(value);
         }
 
         public void OnError(Exception error) => inner.OnError(error);

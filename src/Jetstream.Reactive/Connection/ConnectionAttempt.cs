@@ -12,6 +12,7 @@ using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Protocol;
 using Jetstream.Reactive.Protocol.V2;
+using Jetstream.Reactive.Resume;
 using Jetstream.Reactive.Transport;
 
 namespace Jetstream.Reactive.Connection;
@@ -47,10 +48,11 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly SerialDisposable _idleTimer = new();
     private readonly Action _touch;
+    private readonly Action _onFilterChanged;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _lastActivityTicks;
     private long _now;
-    private JetstreamSession.ReplayFloor? _floor;
+    private ReplayFloor? _floor;
     private long _replaySkipped;
 
     // Whether an event past the floor arrived on this connection: only before that can a seq below it mean a reset (after
@@ -77,6 +79,7 @@ internal sealed class ConnectionAttempt : IDisposable
         // The handshake is always bounded; whether silence on the open socket is a failure is decided once connected.
         _idleTimeout = session.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout;
         _touch = () => Touch();
+        _onFilterChanged = FilterChanged;
     }
 
     public void Start() => _ = AttemptGuard.RunAsync(RunAsync, _observer, () => _disposed);
@@ -107,7 +110,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
         if (_session.Options.Protocol == JetstreamProtocol.V2)
         {
-            FilterRestartGate.Of(_session).Request(() =>
+            _session.FilterRestarts.Request(() =>
             {
                 _restartForFilter = true;
                 _cts.Cancel();
@@ -138,7 +141,7 @@ internal sealed class ConnectionAttempt : IDisposable
         try
         {
             // Each send carries the latest filter, so updates that arrive while one is being sent collapse into one.
-            var (collections, dids, version) = _session.LatestFilter();
+            var (collections, dids, version) = _session.Filters.Latest();
             if (version <= _appliedFilterVersion)
             {
                 return;
@@ -163,9 +166,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private async Task RunAsync()
     {
         var options = _session.Options;
-        var (request, filterVersion, endpoint) = _session.AttemptStarted(this);
+        _session.Rotation.AttemptStarted();
+        _endpointIndex = _session.Rotation.Current;
+        var (request, filterVersion) = _session.Filters.Begin(_onFilterChanged);
         _appliedFilterVersion = filterVersion;
-        _endpointIndex = endpoint;
         var metrics = _session.Metrics;
         var logger = _session.Logger;
         long? cursor = null;
@@ -178,12 +182,12 @@ internal sealed class ConnectionAttempt : IDisposable
         try
         {
             // After an overflow pause, connect only once the subscriber has caught up (no idle timer while waiting).
-            await _session.WaitForDrainAsync(token).ConfigureAwait(false);
+            await _session.Overflow.WaitForDrainAsync(token).ConfigureAwait(false);
             Touch();
             ScheduleIdleCheck(_idleTimeout);
-            await _session.EnsureStoredCursorAsync(token).ConfigureAwait(false);
-            cursor = _session.ResumeCursor;
-            _floor = _session.Floor;
+            await _session.StoredCursor.EnsureLoadedAsync(token).ConfigureAwait(false);
+            cursor = _session.Position.CursorFor(_endpointIndex);
+            _floor = _session.Position.FloorFor(_endpointIndex);
             _request = request;
             _gapCursor = cursor;
             uint? dictionary = null;
@@ -303,7 +307,7 @@ internal sealed class ConnectionAttempt : IDisposable
         }
         finally
         {
-            _session.AttemptEnded(this);
+            _session.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
             _idleTimer.Dispose();
             socket?.Dispose();
@@ -346,7 +350,7 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private ZstdFrameDecoder NewZstdDecoder()
     {
-        var (id, dictionary) = _session.Request.Protocol == JetstreamProtocol.V2
+        var (id, dictionary) = _session.Filters.Request.Protocol == JetstreamProtocol.V2
             ? _session.Compression?.Decoding ?? (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2)
             : (JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1);
         return new ZstdFrameDecoder(id, dictionary, _session.Options.MaxMessageSize);
@@ -362,19 +366,19 @@ internal sealed class ConnectionAttempt : IDisposable
 
             // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is delivered, but
             // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
-            var problem = _session.CursorProblem(e, _now / TicksPerMicrosecond);
+            var problem = _session.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
             if (problem is not null)
             {
-                _session.CursorImplausible(problem);
+                _session.Plausibility.Implausible(problem, _session.Filters.AttemptEndpoint);
                 e.CursorUntrusted = true;
             }
             else
             {
-                _session.CursorPlausible();
+                _session.Plausibility.Plausible();
                 if (_gapCursor is { } gapCursor)
                 {
                     _gapCursor = null;
-                    _session.CheckGap(gapCursor, e, _request!);
+                    _session.Gaps.Check(gapCursor, e, _request!);
                 }
 
                 if (_floor is { } f)
@@ -383,7 +387,7 @@ internal sealed class ConnectionAttempt : IDisposable
                     {
                         // Never skip on a floor the host no longer knows: report, rebase on its numbers, deliver.
                         _floor = null;
-                        _session.SequenceReset(f.Cursor, e, _request!);
+                        _session.Gaps.SequenceReset(f.Cursor, e, _request!);
                     }
                     else if (f.Covers(e))
                     {
@@ -417,13 +421,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            if (_session.MustPause)
+            if (_session.Overflow.MustPause)
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
                 // remembering it as delivered); the reconnect replays it from the cursor of the last event queued.
                 metrics.EventsSkipped.Add(1, OverflowTag);
                 _paused = true;
-                _session.Paused();
+                _session.Overflow.Paused();
                 return;
             }
 
@@ -437,7 +441,8 @@ internal sealed class ConnectionAttempt : IDisposable
             e.EndpointIndex = _endpointIndex;
             if (problem is null)
             {
-                _session.Advance(e);
+                _session.Position.Advance(e, _endpointIndex);
+                _session.Rotation.Progress();
             }
 
             _observer.OnNext(e);
@@ -466,7 +471,7 @@ internal sealed class ConnectionAttempt : IDisposable
         JetstreamException je => je,
         WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely } wse => new JetstreamConnectionClosedException(null, null, wse),
         WebSocketException or HttpRequestException or IOException or SocketException or AuthenticationException or OperationCanceledException
-            => new JetstreamConnectionException($"The connection to {_session.Request.DisplayEndpoint} failed: {ex.Message}", ex),
+            => new JetstreamConnectionException($"The connection to {_session.Filters.Request.DisplayEndpoint} failed: {ex.Message}", ex),
         _ => ex,
     };
 

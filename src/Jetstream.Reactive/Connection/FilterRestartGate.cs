@@ -1,5 +1,4 @@
 using System.Reactive.Concurrency;
-using System.Runtime.CompilerServices;
 
 namespace Jetstream.Reactive.Connection;
 
@@ -14,17 +13,13 @@ internal sealed class FilterRestartGate
     /// <summary>The least time between two reconnects for filter changes.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private static readonly ConditionalWeakTable<JetstreamSession, FilterRestartGate> Gates = new();
-
     private readonly IScheduler _scheduler;
     private readonly Lock _gate = new();
     private DateTimeOffset? _last;
     private Action? _latest;
     private bool _pending;
 
-    private FilterRestartGate(IScheduler scheduler) => _scheduler = scheduler;
-
-    public static FilterRestartGate Of(JetstreamSession session) => Gates.GetValue(session, s => new FilterRestartGate(s.Options.Scheduler));
+    public FilterRestartGate(IScheduler scheduler) => _scheduler = scheduler;
 
     /// <summary>Asks for <paramref name="restart"/> (ending the current connection): now, or once the interval has passed.</summary>
     public void Request(Action restart)

@@ -7,23 +7,21 @@ namespace Jetstream.Reactive.Reconnect;
 /// <summary>
 /// Resubscribes to the source after each retryable error, waiting <see cref="BackoffPolicy.GetDelay"/> on the scheduler.
 /// The retry count goes back to zero at the first item after a resubscription (progress), so a connection that worked
-/// for an hour and then dropped retries quickly.
+/// for an hour and then dropped retries quickly. What to do after an error is the policy's <see cref="ReconnectDecision"/>.
 /// </summary>
 internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
 {
     private readonly IObservable<T> _source;
     private readonly BackoffPolicy _policy;
-    private readonly Func<Exception, bool> _shouldRetry;
+    private readonly Func<Exception, ReconnectDecision> _decide;
     private readonly IScheduler _scheduler;
     private readonly Action<RetryAttempt>? _onRetry;
-    private readonly Func<Exception, bool>? _retryAtOnce;
 
-    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry, Func<Exception, bool>? retryAtOnce = null)
+    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, ReconnectDecision> decide, IScheduler scheduler, Action<RetryAttempt>? onRetry)
     {
-        _retryAtOnce = retryAtOnce;
         _source = source;
         _policy = policy;
-        _shouldRetry = shouldRetry;
+        _decide = decide;
         _scheduler = scheduler;
         _onRetry = onRetry;
     }
@@ -82,10 +80,10 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            bool retry;
+            ReconnectDecision decision;
             try
             {
-                retry = _parent._shouldRetry(error);
+                decision = _parent._decide(error);
             }
 #pragma warning disable CA1031 // A throwing predicate must end the stream, not escape into the source.
             catch (Exception predicateError)
@@ -96,7 +94,7 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            if (!retry)
+            if (decision == ReconnectDecision.Stop)
             {
                 Stop();
                 _downstream.OnError(error);
@@ -105,7 +103,7 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
 
             try
             {
-                var atOnce = _parent._retryAtOnce?.Invoke(error) ?? false;
+                var atOnce = decision == ReconnectDecision.Now;
                 var attempt = atOnce ? _failures : _failures++;
                 var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
                 _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error));

@@ -1,0 +1,90 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using Jetstream.Reactive.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive.Buffering;
+
+/// <summary>
+/// The feedback edge from the buffer back to the reader: watches the buffer's depth and drops, and, under
+/// <see cref="JetstreamOverflow.ResumeFromCursor"/>, tells the reader to stop when the buffer is full and the next
+/// connection to wait until the subscriber has drained it to half.
+/// </summary>
+internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
+{
+    private readonly JetstreamOptions _options;
+    private readonly JetstreamMetrics _metrics;
+    private readonly ILogger _logger;
+    private long _depth;
+    private TaskCompletionSource? _drained;
+
+    public OverflowGate(JetstreamOptions options, int capacity, JetstreamMetrics metrics, ILogger logger)
+    {
+        _options = options;
+        Capacity = capacity;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>The capacity of the buffer between the reader and its subscriber (the stream's, or the async handler's queue).</summary>
+    public int Capacity { get; }
+
+    /// <summary>Whether the reader must stop before the next event: the buffer is full and the overflow policy is to resume from the cursor.</summary>
+    public bool MustPause => _options.Overflow == JetstreamOverflow.ResumeFromCursor && Volatile.Read(ref _depth) >= Capacity;
+
+    /// <summary>After an overflow pause, waits until the subscriber has drained the buffer to half.</summary>
+    public async Task WaitForDrainAsync(CancellationToken token)
+    {
+        if (Volatile.Read(ref _drained) is not { } drained)
+        {
+            return;
+        }
+
+        await drained.Task.WaitAsync(token).ConfigureAwait(false);
+        Volatile.Write(ref _drained, null);
+        _metrics.OverflowResumes.Add(1);
+        _logger.OverflowResumed();
+    }
+
+    /// <summary>The reader stopped for a full buffer: the next attempt waits for the drain.</summary>
+    public void Paused()
+    {
+        // Continuations run inline where the drain completes it, so that a virtual-time scheduler sees the reconnect.
+        var drained = new TaskCompletionSource();
+        Interlocked.Exchange(ref _drained, drained);
+        _metrics.OverflowPauses.Add(1);
+        _logger.OverflowPaused(Capacity);
+
+        // The drain may have happened between the check and now.
+        if (Interlocked.Read(ref _depth) <= Capacity / 2)
+        {
+            drained.TrySetResult();
+        }
+    }
+
+    public void DepthChanged(int delta)
+    {
+        _metrics.BufferDepth.Add(delta);
+        var depth = Interlocked.Add(ref _depth, delta);
+        if (delta < 0 && depth <= Capacity / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
+        {
+            // Resume from the scheduler, not from inside the queue's dequeue on the subscriber's thread.
+            _options.Scheduler.Schedule(drained, static (_, d) =>
+            {
+                d.TrySetResult();
+                return Disposable.Empty;
+            });
+        }
+    }
+
+    public void Dropped(JetstreamEvent item, bool firstInEpisode, int capacity)
+    {
+        _metrics.EventsDropped.Add(1);
+        if (firstInEpisode)
+        {
+            _logger.BufferFull(capacity);
+        }
+    }
+
+    public void EpisodeEnded(long dropped) => _logger.BufferRecovered(dropped);
+}
