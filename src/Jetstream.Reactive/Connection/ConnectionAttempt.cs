@@ -25,9 +25,6 @@ namespace Jetstream.Reactive.Connection;
 /// </summary>
 internal sealed class ConnectionAttempt : IDisposable
 {
-    private const int InitialBufferSize = 16 * 1024;
-    private const int DiscardBufferSize = 16 * 1024;
-    private const int LogPrefixBytes = 64;
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
     private static readonly Dictionary<string, string> Headers = new(StringComparer.OrdinalIgnoreCase)
@@ -35,7 +32,6 @@ internal sealed class ConnectionAttempt : IDisposable
         ["User-Agent"] = $"Jetstream.Reactive/{typeof(ConnectionAttempt).Assembly.GetName().Version?.ToString(3) ?? "0"}",
     };
 
-    private static readonly KeyValuePair<string, object?> DuplicateTag = new(JetstreamMetrics.ReasonTag, "duplicate");
     private static readonly KeyValuePair<string, object?> UnknownKindTag = new(JetstreamMetrics.ReasonTag, "unknown_kind");
     private static readonly KeyValuePair<string, object?> UnknownTypeTag = new(JetstreamMetrics.ReasonTag, "unknown_type");
     private static readonly KeyValuePair<string, object?> OverflowTag = new(JetstreamMetrics.ReasonTag, "overflow");
@@ -44,30 +40,19 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly IObserver<JetstreamEvent> _observer;
     private readonly int _number;
     private readonly IScheduler _scheduler;
-    private TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _cts = new();
-    private readonly SerialDisposable _idleTimer = new();
+    private readonly IdleWatchdog _idle;
     private readonly Action _touch;
     private readonly Action _onFilterChanged;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
-    private long _lastActivityTicks;
     private long _now;
-    private ReplayFloor? _floor;
-    private long _replaySkipped;
-
-    // Whether an event past the floor arrived on this connection: only before that can a seq below it mean a reset (after
-    // it, the server's seqs only rise, and a lower one is a stale duplicate).
-    private bool _pastFloor;
-    private long _duplicatesSkipped;
+    private ReplayGate? _replay;
     private ZstdFrameDecoder? _zstd;
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
     private volatile bool _restartForFilter;
     private bool _paused;
     private int _endpointIndex;
-    private long? _gapCursor;
-    private SubscribeRequest? _request;
-    private volatile bool _idleExpired;
     private volatile bool _disposed;
 
     public ConnectionAttempt(JetstreamSession session, IObserver<JetstreamEvent> observer, int number)
@@ -77,8 +62,11 @@ internal sealed class ConnectionAttempt : IDisposable
         _number = number;
         _scheduler = session.Options.Scheduler;
         // The handshake is always bounded; whether silence on the open socket is a failure is decided once connected.
-        _idleTimeout = session.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout;
-        _touch = () => Touch();
+        _idle = new IdleWatchdog(
+            _scheduler,
+            session.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout,
+            _cts.Cancel);
+        _touch = () => _idle.Touch();
         _onFilterChanged = FilterChanged;
     }
 
@@ -92,7 +80,7 @@ internal sealed class ConnectionAttempt : IDisposable
         }
 
         _disposed = true;
-        _idleTimer.Dispose();
+        _idle.Dispose();
         _cts.Cancel();
     }
 
@@ -175,7 +163,7 @@ internal sealed class ConnectionAttempt : IDisposable
         long? cursor = null;
         var v2 = request.Protocol == JetstreamProtocol.V2;
         WebSocket? socket = null;
-        var buffer = new MessageBuffer(options.MaxMessageSize);
+        var buffer = new MessageAssembler(options.MaxMessageSize);
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -183,19 +171,17 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             // After an overflow pause, connect only once the subscriber has caught up (no idle timer while waiting).
             await _session.Overflow.WaitForDrainAsync(token).ConfigureAwait(false);
-            Touch();
-            ScheduleIdleCheck(_idleTimeout);
+            _idle.Touch();
+            _idle.Start();
             await _session.StoredCursor.EnsureLoadedAsync(token).ConfigureAwait(false);
             cursor = _session.Position.CursorFor(_endpointIndex);
-            _floor = _session.Position.FloorFor(_endpointIndex);
-            _request = request;
-            _gapCursor = cursor;
+            _replay = new ReplayGate(_session.Position.FloorFor(_endpointIndex), cursor, request, _session.Recent, _session.Gaps, metrics, logger);
             uint? dictionary = null;
             if (_session.Compression is { } compression)
             {
                 // Fetching the dictionary is part of the attempt: the idle timeout and dispose cancel it too.
                 dictionary = (await compression.PrepareAsync(request, token).ConfigureAwait(false))?.Id;
-                Touch();
+                _idle.Touch();
             }
 
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
@@ -205,14 +191,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 KeepAliveTimeout = options.KeepAliveTimeout,
             };
             socket = await options.Transport.ConnectAsync(connect, token).ConfigureAwait(false);
-            Touch();
+            _idle.Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
             if (SilenceTimeout(options, request) == Timeout.InfiniteTimeSpan)
             {
                 // A filtered stream may be silent for hours, and its resume may sit behind a silent replay scan: only
                 // the transport's keep-alive (a peer that stops answering pings) ends it.
-                _idleTimeout = Timeout.InfiniteTimeSpan;
-                _idleTimer.Disposable = Disposable.Empty;
+                _idle.Disable();
             }
             _session.Compression?.Accepted();
 
@@ -233,11 +218,11 @@ internal sealed class ConnectionAttempt : IDisposable
             {
                 var frame = await buffer.ReceiveAsync(socket, _touch, token).ConfigureAwait(false);
                 // The fragment callback touched the clock on the message's last receive; read that, not the clock again.
-                _now = Volatile.Read(ref _lastActivityTicks);
+                _now = _idle.LastActivityTicks;
                 if (frame.Type == WebSocketMessageType.Close)
                 {
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
-                    await ReplyToCloseAsync(socket, token).ConfigureAwait(false);
+                    await TransportErrors.ReplyToCloseAsync(socket, token).ConfigureAwait(false);
                     break;
                 }
 
@@ -303,37 +288,29 @@ internal sealed class ConnectionAttempt : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = _restartForFilter ? new FilterChangedException() : Classify(ex);
+            failure = _restartForFilter ? new FilterChangedException() : TransportErrors.Classify(ex, _session.Filters.Request.DisplayEndpoint);
         }
         finally
         {
             _session.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
-            _idleTimer.Dispose();
+            _idle.Dispose();
             socket?.Dispose();
             buffer.Dispose();
             _zstd?.Dispose();
         }
 
-        if (_replaySkipped > 0 && _floor is { } unfinished)
-        {
-            logger.ReplaySkipped(_replaySkipped, unfinished.Cursor);
-        }
-
-        if (_duplicatesSkipped > 0)
-        {
-            logger.DuplicatesSkipped(_duplicatesSkipped);
-        }
+        _replay?.Finish();
 
         if (_disposed)
         {
             return;
         }
 
-        if (_idleExpired)
+        if (_idle.Expired)
         {
-            logger.IdleTimeout(request.DisplayEndpoint, _idleTimeout.TotalSeconds);
-            failure = new JetstreamIdleTimeoutException(_idleTimeout);
+            logger.IdleTimeout(request.DisplayEndpoint, _idle.Timeout.TotalSeconds);
+            failure = new JetstreamIdleTimeoutException(_idle.Timeout);
         }
 
         _observer.OnError(failure ?? new JetstreamConnectionClosedException(null, null));
@@ -375,49 +352,10 @@ internal sealed class ConnectionAttempt : IDisposable
             else
             {
                 _session.Plausibility.Plausible();
-                if (_gapCursor is { } gapCursor)
-                {
-                    _gapCursor = null;
-                    _session.Gaps.Check(gapCursor, e, _request!);
-                }
-
-                if (_floor is { } f)
-                {
-                    if (!_pastFloor && f.IsReset(e))
-                    {
-                        // Never skip on a floor the host no longer knows: report, rebase on its numbers, deliver.
-                        _floor = null;
-                        _session.Gaps.SequenceReset(f.Cursor, e, _request!);
-                    }
-                    else if (f.Covers(e))
-                    {
-                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect.
-                        // On v1, only until the first event past it; after that, an older time_us is a reorder, not a replay.
-                        _replaySkipped++;
-                        metrics.EventsSkipped.Add(1, DuplicateTag);
-                        return;
-                    }
-                    else
-                    {
-                        _pastFloor = true;
-                        if (!f.Persistent)
-                        {
-                            _floor = null;
-                            if (_replaySkipped > 0)
-                            {
-                                _session.Logger.ReplaySkipped(_replaySkipped, f.Cursor);
-                                _replaySkipped = 0;
-                            }
-                        }
-                    }
-                }
             }
 
-            // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
-            if (_session.Recent is { } recent && recent.Contains(e))
+            if (!_replay!.Admit(e, trusted: problem is null))
             {
-                _duplicatesSkipped++;
-                metrics.EventsSkipped.Add(1, DuplicateTag);
                 return;
             }
 
@@ -432,7 +370,7 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             // Remembered as delivered only now that it is passed on, right below.
-            _session.Recent?.TryAdd(e);
+            _replay.Delivering(e);
             if (metrics.Lag.Enabled && problem is null)
             {
                 metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
@@ -466,186 +404,12 @@ internal sealed class ConnectionAttempt : IDisposable
         }
     }
 
-    private Exception Classify(Exception ex) => ex switch
-    {
-        JetstreamException je => je,
-        WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely } wse => new JetstreamConnectionClosedException(null, null, wse),
-        WebSocketException or HttpRequestException or IOException or SocketException or AuthenticationException or OperationCanceledException
-            => new JetstreamConnectionException($"The connection to {_session.Filters.Request.DisplayEndpoint} failed: {ex.Message}", ex),
-        _ => ex,
-    };
-
-    private static async Task ReplyToCloseAsync(WebSocket socket, CancellationToken token)
-    {
-        if (socket.State != WebSocketState.CloseReceived)
-        {
-            return;
-        }
-
-        try
-        {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Answering the server's close is a courtesy; the connection is over either way.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
-
     private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)
     {
         _session.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
         if (_session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
-            _session.Logger.MalformedFrame(reason, detail, length, binary ? HexPrefix(bytes) : Prefix(bytes));
+            _session.Logger.MalformedFrame(reason, detail, length, binary ? PayloadPreview.Hex(bytes) : PayloadPreview.Text(bytes));
         }
     }
-
-    private static string HexPrefix(ReadOnlySpan<byte> bytes) =>
-        Convert.ToHexString(bytes[..Math.Min(bytes.Length, LogPrefixBytes / 2)]) + (bytes.Length > LogPrefixBytes / 2 ? "…" : "");
-
-    private static string Prefix(ReadOnlySpan<byte> bytes)
-    {
-        var cut = bytes[..Math.Min(bytes.Length, LogPrefixBytes)];
-        var text = Encoding.UTF8.GetString(cut);
-        var sb = new StringBuilder(text.Length + 1);
-        foreach (var c in text)
-        {
-            sb.Append(char.IsControl(c) ? '\uFFFD' : c);
-        }
-
-        return bytes.Length > LogPrefixBytes ? sb.Append('…').ToString() : sb.ToString();
-    }
-
-    /// <summary>Marks activity now; returns the scheduler's time in ticks (UTC).</summary>
-    private long Touch()
-    {
-        var now = _scheduler.Now.UtcTicks;
-        Volatile.Write(ref _lastActivityTicks, now - DateTimeOffset.UnixEpoch.UtcTicks);
-        return now - DateTimeOffset.UnixEpoch.UtcTicks;
-    }
-
-    private void ScheduleIdleCheck(TimeSpan due)
-    {
-        if (_idleTimeout == Timeout.InfiniteTimeSpan || _disposed)
-        {
-            return;
-        }
-
-        _idleTimer.Disposable = _scheduler.Schedule(this, due, static (_, self) =>
-        {
-            self.CheckIdle();
-            return Disposable.Empty;
-        });
-    }
-
-    private void CheckIdle()
-    {
-        if (_disposed || _idleTimeout == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        var idle = (_scheduler.Now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) - Volatile.Read(ref _lastActivityTicks);
-        if (idle >= _idleTimeout.Ticks)
-        {
-            _idleExpired = true;
-            _cts.Cancel();
-            return;
-        }
-
-        ScheduleIdleCheck(TimeSpan.FromTicks(_idleTimeout.Ticks - idle));
-    }
-
-    /// <summary>
-    /// Assembles one message from its fragments into a pooled buffer that grows up to the size limit. The bytes of a
-    /// message over the limit are read and thrown away, so the connection stays usable.
-    /// </summary>
-    private sealed class MessageBuffer : IDisposable
-    {
-        private readonly int _max;
-        private byte[] _buffer;
-        private byte[]? _discard;
-
-        public MessageBuffer(int max)
-        {
-            _max = max;
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, max));
-        }
-
-        public ReadOnlySpan<byte> Span(int length) => _buffer.AsSpan(0, length);
-
-        /// <param name="socket">The socket to read.</param>
-        /// <param name="onFragment">Called after each fragment: a large message arriving slowly is still activity.</param>
-        /// <param name="token">Cancels the read.</param>
-        public async ValueTask<Frame> ReceiveAsync(WebSocket socket, Action onFragment, CancellationToken token)
-        {
-            var length = 0;
-            long total = 0;
-            var tooLarge = false;
-            while (true)
-            {
-                Memory<byte> target;
-                if (tooLarge || length == _max)
-                {
-                    // At the limit: read into scratch space; any byte that arrives there makes the message too large.
-                    _discard ??= ArrayPool<byte>.Shared.Rent(DiscardBufferSize);
-                    target = _discard;
-                }
-                else
-                {
-                    if (length == _buffer.Length)
-                    {
-                        Grow(length);
-                    }
-
-                    target = _buffer.AsMemory(length, Math.Min(_buffer.Length, _max) - length);
-                }
-
-                var result = await socket.ReceiveAsync(target, token).ConfigureAwait(false);
-                onFragment();
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return new Frame(WebSocketMessageType.Close, 0, total, false);
-                }
-
-                total += result.Count;
-                if (tooLarge || length == _max)
-                {
-                    tooLarge |= result.Count > 0;
-                }
-                else
-                {
-                    length += result.Count;
-                }
-
-                if (result.EndOfMessage)
-                {
-                    return new Frame(result.MessageType, tooLarge ? 0 : length, total, tooLarge);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            if (_discard is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_discard);
-            }
-        }
-
-        private void Grow(int length)
-        {
-            var size = (int)Math.Min((long)_buffer.Length * 2, _max);
-            var bigger = ArrayPool<byte>.Shared.Rent(size);
-            _buffer.AsSpan(0, length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
-            Debug.Assert(_buffer.Length > length, "the buffer grows while below the limit");
-        }
-    }
-
-    private readonly record struct Frame(WebSocketMessageType Type, int Length, long TotalBytes, bool TooLarge);
 }
