@@ -431,7 +431,7 @@ internal sealed class ArchiveHttp
         {
             var wildcard = c.EndsWith(".*", StringComparison.Ordinal);
             var probe = wildcard ? c[..^1] + "x" : c;
-            if (!Jetstream.Reactive.Identifiers.Nsid.IsValid(probe))
+            if (!Jetstream.Reactive.Identifiers.AtIdentifier.IsNsid(probe))
             {
                 return (null, (wildcard ? "invalid collection wildcard: " : "invalid collection: ") + c);
             }

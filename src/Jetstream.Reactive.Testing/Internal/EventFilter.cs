@@ -71,11 +71,11 @@ internal sealed class EventFilter
 
     /// <summary>v1 collection rule (both servers): anything ending in <c>.*</c>, or a full NSID.</summary>
     public static bool IsValidV1Collection(string value) =>
-        value.Length > 2 && value.EndsWith(".*", StringComparison.Ordinal) || Nsid.IsValid(value);
+        value.Length > 2 && value.EndsWith(".*", StringComparison.Ordinal) || AtIdentifier.IsNsid(value);
 
     /// <summary>v2 collection rule: a full NSID, or a <c>head.*</c> whose <c>head.x</c> is an NSID.</summary>
     public static bool IsValidV2Collection(string value) =>
-        value.EndsWith(".*", StringComparison.Ordinal) ? Nsid.IsValid(value[..^1] + "x") : Nsid.IsValid(value);
+        value.EndsWith(".*", StringComparison.Ordinal) ? AtIdentifier.IsNsid(value[..^1] + "x") : AtIdentifier.IsNsid(value);
 
-    public static bool IsValidDid(string value) => Did.IsValid(value);
+    public static bool IsValidDid(string value) => AtIdentifier.IsDid(value);
 }

@@ -204,8 +204,16 @@ public sealed class JssSegmentReader : IDisposable
         }
     }
 
-    /// <summary>The collection ids present in block <paramref name="index"/> (positions in <see cref="Collections"/>).</summary>
-    internal IReadOnlyList<int> CollectionsOfBlock(int index) => _blockCollections[index];
+    /// <summary>The collection ids present in block <paramref name="index"/> (positions in <see cref="Collections"/>), from the segment's index, without reading the block.</summary>
+    /// <param name="index">The block's position in <see cref="Blocks"/>.</param>
+    /// <returns>The ids of the collections the block holds.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a block's position.</exception>
+    public IReadOnlyList<int> CollectionsOfBlock(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _blockCollections.Length);
+        return _blockCollections[index];
+    }
 
     internal JssBlock ReadBlock(int index, ArchiveRowFilter filter)
     {

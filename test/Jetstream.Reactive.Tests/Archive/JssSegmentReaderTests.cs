@@ -12,6 +12,17 @@ public sealed class JssSegmentReaderTests
 
     private static JsonElement Expected(string name) => JsonElement.Parse(File.ReadAllBytes(ArchiveData(name)));
 
+    [Test]
+    public void CollectionsOfBlock_IndexOutsideTheBlocks_ThrowsArgumentOutOfRange()
+    {
+        using var reader = JssSegmentReader.Open(File.OpenRead(ArchiveData("golden_corpus_segment.jss")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => reader.CollectionsOfBlock(-1), Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(() => reader.CollectionsOfBlock(reader.Blocks.Count), Throws.TypeOf<ArgumentOutOfRangeException>());
+        });
+    }
+
     [TestCase("golden_corpus_segment.jss", "golden_corpus_segment.expected.json")]
     [TestCase("golden_seal.bin", "golden_seal.expected.json")]
     public void Open_GoldenSegment_HeaderBlockIndexAndCollectionsMatchExpected(string file, string expectedFile)
