@@ -327,7 +327,7 @@ public sealed class JetstreamNatsRelay
 
     private Pending Start(JetstreamEvent e, string host, CancellationToken ct) => new(e, Publish(e, host, ct).AsTask());
 
-    private ValueTask<PubAckResponse> Publish(JetstreamEvent e, string host, CancellationToken ct)
+    private ValueTask<NatsResult<PubAckResponse>> Publish(JetstreamEvent e, string host, CancellationToken ct)
     {
         var headers = new NatsHeaders
         {
@@ -341,7 +341,8 @@ public sealed class JetstreamNatsRelay
             _logger.InvalidCollection(JetstreamNatsSubjects.Neutralize(c.Commit.Collection));
         }
 
-        return _js.PublishAsync(subject, e.RawJson, opts: new NatsJSPubOpts { MsgId = JetstreamNatsSubjects.MessageIdOf(e) }, headers: headers, cancellationToken: ct);
+        // TryPublishAsync reports a duplicate as a value, not an exception: with two relays half the publishes are duplicates.
+        return _js.TryPublishAsync(subject, e.RawJson, opts: new NatsJSPubOpts { MsgId = JetstreamNatsSubjects.MessageIdOf(e) }, headers: headers, cancellationToken: ct);
     }
 
     private async Task CompleteOldestAsync(Queue<Pending> window, string host, CancellationToken ct)
@@ -400,7 +401,7 @@ public sealed class JetstreamNatsRelay
                 failure = e;
 
                 // Replace what is left with fresh (failed) placeholders so the next round does not await old tasks.
-                var rest = window.Select(p => p with { Ack = Task.FromResult<PubAckResponse>(null!) }).ToList();
+                var rest = window.Select(p => p with { Ack = Task.FromResult<NatsResult<PubAckResponse>>(new NatsJSException("Not sent yet.")) }).ToList();
                 window.Clear();
                 foreach (var p in rest)
                 {
@@ -410,10 +411,24 @@ public sealed class JetstreamNatsRelay
         }
     }
 
-    private void Count(PubAckResponse ack)
+    private void Count(NatsResult<PubAckResponse> result)
     {
-        ack.EnsureSuccess();
-        if (ack.Duplicate)
+        bool duplicate;
+        if (result.Success)
+        {
+            // EnsureSuccess throws on a duplicate too, which here is the expected answer to a second copy.
+            duplicate = result.Value.Duplicate;
+            if (!duplicate)
+            {
+                result.Value.EnsureSuccess();
+            }
+        }
+        else
+        {
+            duplicate = result.Error is NatsJSDuplicateMessageException ? true : throw result.Error;
+        }
+
+        if (duplicate)
         {
             Interlocked.Increment(ref _duplicates);
             _metrics.Published.Add(1, NatsMetrics.Outcome("duplicate"));
@@ -428,7 +443,7 @@ public sealed class JetstreamNatsRelay
     private Task<long> DelayAsync(TimeSpan delay, CancellationToken ct) =>
         Observable.Timer(delay, _options.Scheduler).ToTask(ct);
 
-    private sealed record Pending(JetstreamEvent Event, Task<PubAckResponse> Ack);
+    private sealed record Pending(JetstreamEvent Event, Task<NatsResult<PubAckResponse>> Ack);
 
     private sealed record ResumePoint(long? Cursor, HashSet<string> Known);
 }
