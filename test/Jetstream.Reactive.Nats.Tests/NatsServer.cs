@@ -38,6 +38,8 @@ internal sealed class NatsServer : IAsyncDisposable
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
+    public static bool IsAvailable => Find() is not null;
+
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>The nats-server binary, or the test is ignored (failed under JETSTREAM_REQUIRE_NATS=1).</summary>
@@ -138,9 +140,10 @@ internal sealed class NatsServer : IAsyncDisposable
 
     private static string? Find()
     {
-        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } explicitPath && File.Exists(explicitPath))
+        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } explicitPath)
         {
-            return explicitPath;
+            // An explicit path wins, also when it names nothing (which is how the ignore path is tried).
+            return File.Exists(explicitPath) ? explicitPath : null;
         }
 
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
