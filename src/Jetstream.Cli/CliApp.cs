@@ -97,6 +97,7 @@ internal static class CliApp
             RecordCommand.Create(console),
             ServeCommand.Create(console),
             DemoCommand.Create(console),
+            RelayCommand.Create(console),
         };
         return root;
     }

@@ -44,6 +44,9 @@ public sealed record JetstreamNatsConsumerOptions
     /// <summary>How many messages one worker asks for at a time. Default 256.</summary>
     public int BatchSize { get; init; } = 256;
 
+    /// <summary>Delete the durable consumer after it has had no worker for this long; <see langword="null"/> (the default) keeps it. For short-lived readers such as the CLI.</summary>
+    public TimeSpan? InactiveThreshold { get; init; }
+
     /// <summary>What a failed handler does to its message. Default <see cref="JetstreamNatsHandlerFailure.Nak"/>.</summary>
     public JetstreamNatsHandlerFailure OnHandlerError { get; init; } = JetstreamNatsHandlerFailure.Nak;
 
@@ -170,6 +173,11 @@ public sealed record JetstreamNatsConsumerOptions
         if (BatchSize is < 1 or > 10_000)
         {
             yield return $"JetstreamNatsConsumerOptions.BatchSize is {BatchSize}; it must be from 1 to 10000.";
+        }
+
+        if (InactiveThreshold is { } inactive && inactive < TimeSpan.FromSeconds(1))
+        {
+            yield return $"JetstreamNatsConsumerOptions.InactiveThreshold is {inactive}; it must be at least 1 second, or null to keep the consumer.";
         }
 
         if (NakDelay < TimeSpan.Zero)

@@ -118,6 +118,10 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
             MaxAckPending = _options.MaxAckPending,
             DeliverPolicy = _options.DeliverPolicy,
         };
+        if (_options.InactiveThreshold is { } inactive)
+        {
+            config.InactiveThreshold = inactive;
+        }
 
         SubjectMatcher? matcher = null;
         if (subjects.Count == 1)

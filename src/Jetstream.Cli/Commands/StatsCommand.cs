@@ -20,6 +20,7 @@ internal static class StatsCommand
     public static Command Create(CliConsole console)
     {
         var connection = new ConnectionOptions();
+        var nats = new NatsOptions();
         var duration = new Option<string>("--duration") { Description = "Stop after this long (30s, 5m, 1h). Default: until Ctrl+C.", HelpName = "duration" };
         var interval = new Option<string>("--interval")
         {
@@ -28,6 +29,7 @@ internal static class StatsCommand
         };
         var command = new Command("stats", "Show a live dashboard of a stream: events/s overall and per kind, top collections, lag, drops, reconnects, bytes/s, and the catch-up toward now from an old cursor.");
         connection.AddTo(command);
+        nats.AddTo(command);
         command.Add(duration);
         command.Add(interval);
         command.SetAction(async (parse, token) =>
@@ -37,13 +39,14 @@ internal static class StatsCommand
             settings = settings with { Options = settings.Options with { BufferCapacity = StatsBufferCapacity } };
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
             var every = parse.GetValue(interval) is { } i ? ValueParsers.Duration("--interval", i) : TimeSpan.FromSeconds(5);
-            return await RunAsync(console, settings, Describe(settings.Options), stop, every, token);
+            var natsSource = nats.Read(parse, settings);
+            return await RunAsync(console, settings, natsSource?.Describe() ?? Describe(settings.Options), stop, every, token, natsSource);
         });
         return command;
     }
 
     /// <summary>Runs the dashboard against a stream (also used by <c>demo</c>).</summary>
-    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken, NatsOptions.Source? nats = null)
     {
         using var collector = new StatsCollector();
         var options = settings.Options with { MeterFactory = collector.MeterFactory };
@@ -55,7 +58,7 @@ internal static class StatsCommand
         var calculator = new StatsCalculator(RateWindow, fromCursor: settings.Options.Cursor is not null);
         var snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
         var run = StreamRunner.RunAsync(
-            JetstreamObservable.Connect(options),
+            nats?.Events() ?? JetstreamObservable.Connect(options),
             e =>
             {
                 if (settings.Wants(e))
