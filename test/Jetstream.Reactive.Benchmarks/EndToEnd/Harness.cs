@@ -67,7 +67,8 @@ internal static class Harness
             var root = FindRepositoryRoot();
             var machine = Machine(nodeVersion);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.svg"), Report.Chart(results));
-            await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.md"), Report.Markdown(results, slow, limited, checks, machine, command, events, corpus));
+            var page = Path.Combine(root, "docs", "benchmarks.md");
+            await File.WriteAllTextAsync(page, NatsBench.Preserve(File.Exists(page) ? await File.ReadAllTextAsync(page) : null, Report.Markdown(results, slow, limited, checks, machine, command, events, corpus)));
             Console.WriteLine("Wrote docs/benchmarks.md and docs/benchmarks.svg");
         }
 
