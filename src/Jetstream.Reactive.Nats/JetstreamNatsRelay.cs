@@ -136,6 +136,15 @@ public sealed class JetstreamNatsRelay
                 throw new JetstreamOptionsException($"The NATS stream '{s.Name}' does not exist and JetstreamNatsRelayOptions.CreateStream is false.");
             }
 
+            await CreateStreamAsync(s, ct).ConfigureAwait(false);
+            _logger.StreamCreated(s.Name, s.AllSubjects, s.Replicas, s.DuplicateWindow);
+        }
+    }
+
+    private async Task CreateStreamAsync(JetstreamNatsStreamOptions s, CancellationToken ct)
+    {
+        try
+        {
             await _js.CreateStreamAsync(
                 new StreamConfig(s.Name, [s.AllSubjects])
                 {
@@ -147,7 +156,12 @@ public sealed class JetstreamNatsRelay
                     DuplicateWindow = s.DuplicateWindow,
                 },
                 ct).ConfigureAwait(false);
-            _logger.StreamCreated(s.Name, s.AllSubjects, s.Replicas, s.DuplicateWindow);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 400)
+        {
+            // A configuration the server refuses (subjects that overlap another stream, too many replicas for the
+            // cluster) will not get better by waiting: stop with the server's reason.
+            throw new JetstreamOptionsException($"nats-server refused to create the stream '{s.Name}' on '{s.AllSubjects}' (replicas {s.Replicas}): {JetstreamNatsSubjects.Neutralize(e.Error.Description)} (error {e.Error.ErrCode}).");
         }
     }
 

@@ -39,6 +39,40 @@ public sealed class RelayTests
     }
 
     [Test]
+    public async Task RunAsync_StreamSubjectsOverlapAnotherStream_FailsWithTheServersReason(CancellationToken token)
+    {
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions(), token);
+        await using var first = StartRelay(nats.Url, RelayOptions(emulator.Uri, "FIRST"));
+        await WaitUntilAsync(() => first.Relay.IsRunning, "the first relay running", token);
+
+        // Same subject prefix, another stream name: the server refuses; waiting would not help.
+        await using var second = StartRelay(nats.Url, RelayOptions(emulator.Uri, "SECOND"));
+        var e = (await Assert.ThrowsAsync<JetstreamOptionsException>(async () => await second.Task.WaitAsync(TestTimeout, token)))!;
+        Assert.That(e.Message, Does.Contain("SECOND").And.Contains("overlap"));
+    }
+
+    [Test]
+    public async Task Relay_BufferFullWhileNatsIsSlower_ReaderPausesAndResumesFromCursorNothingLost(CancellationToken token)
+    {
+        const int Count = 2_000;
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(Events(0, Count)) }, token);
+        var options = RelayOptions(emulator.Uri, "SLOW") with { BufferCapacity = 50, MaxPendingPublishes = 8, ResumeScan = 16 };
+        await using var relay = StartRelay(nats.Url, options);
+        await using var check = Connect(nats.Url);
+
+        await WaitUntilAsync(() => relay.Relay.Published == Count, "every event published", token, () => $"published {relay.Relay.Published}, connections {emulator.Connections.Count}");
+        var ids = await ReadIdsAsync(check, "SLOW", token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Has.Count.EqualTo(Count));
+            Assert.That(ids.ToHashSet().SetEquals(ExpectedIds(0, Count)), Is.True);
+            Assert.That(emulator.Connections, Has.Count.GreaterThan(1), "the reader stopped and resumed from its cursor at least once");
+        });
+    }
+
+    [Test]
     public async Task Relay_KilledAndRestartedMidRun_EachEventExactlyOnceInStream(CancellationToken token)
     {
         const int Batch = 1_000;

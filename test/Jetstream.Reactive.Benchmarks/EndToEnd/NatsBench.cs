@@ -50,7 +50,7 @@ internal static class NatsBench
         {
             var url = $"nats://127.0.0.1:{port}";
             await using var connection = new NatsConnection(new NatsOpts { Url = url });
-            await WaitForJetStreamAsync(connection);
+            await WaitForJetStreamAsync(connection, server);
             var version = connection.ServerInfo?.Version ?? "?";
             var corpus = Enumerable.Range(0, events).Select(Event).ToArray();
             var bytes = corpus.Select(e => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(e)).ToArray();
@@ -60,9 +60,13 @@ internal static class NatsBench
             await RelayAsync(connection, corpus.Take(Math.Min(5_000, events)).ToArray(), "WARM1");
             await BarePublishAsync(connection, bytes.Take(Math.Min(5_000, events)).ToArray(), "WARM2");
 
+            Console.Error.WriteLine("nats: warmed up; timing bare publish");
             var bare = await BarePublishAsync(connection, bytes, "BARE");
+            Console.Error.WriteLine("nats: timing relay");
             var relay = await RelayAsync(connection, corpus, "RELAY");
+            Console.Error.WriteLine("nats: timing bare consume");
             var bareConsume = await BareConsumeAsync(connection, "BARE", events);
+            Console.Error.WriteLine("nats: timing consumer");
             var consume = await ConsumeAsync(connection, "RELAY", events);
 
             var rows = new[] { bare, relay, bareConsume, consume };
@@ -151,7 +155,7 @@ internal static class NatsBench
         var relay = new JetstreamNatsRelay(connection, new JetstreamNatsRelayOptions
         {
             Source = new JetstreamOptions { Endpoint = emulator.Uri },
-            Stream = new JetstreamNatsStreamOptions { Name = stream },
+            Stream = new JetstreamNatsStreamOptions { Name = stream, SubjectPrefix = stream.ToLowerInvariant() },
             MaxPendingPublishes = Window,
         });
         using var stop = new CancellationTokenSource();
@@ -223,7 +227,7 @@ internal static class NatsBench
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var n = 0;
         var meter = Meter.Start();
-        using (JetstreamNats.Consume(connection, new JetstreamNatsConsumerOptions { Stream = new JetstreamNatsStreamOptions { Name = stream }, ConsumerName = "bench", MaxAckPending = 1_000, BatchSize = 256 })
+        using (JetstreamNats.Consume(connection, new JetstreamNatsConsumerOptions { Stream = new JetstreamNatsStreamOptions { Name = stream, SubjectPrefix = stream.ToLowerInvariant() }, ConsumerName = "bench", MaxAckPending = 1_000, BatchSize = 256 })
             .SubscribeAsync((_, _) =>
             {
                 if (++n == count)
@@ -247,10 +251,15 @@ internal static class NatsBench
             did: "did:plc:" + (i % 5_000).ToString("D24", CultureInfo.InvariantCulture),
             rev: "3l" + i.ToString("D11", CultureInfo.InvariantCulture));
 
-    private static async Task WaitForJetStreamAsync(NatsConnection connection)
+    private static async Task WaitForJetStreamAsync(NatsConnection connection, Process server)
     {
         for (var attempt = 0; ; attempt++)
         {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"nats-server exited with code {server.ExitCode}");
+            }
+
             try
             {
                 await connection.ConnectAsync();
