@@ -172,7 +172,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
             if (matcher is not null && !matcher.Matches(msg.Subject))
             {
                 _metrics.Consumed.Add(1, NatsMetrics.Outcome("filtered"));
-                await msg.AckAsync(cancellationToken: ct).ConfigureAwait(false);
+                await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 
@@ -218,7 +218,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
             return;
         }
 
-        await msg.AckAsync(cancellationToken: ct).ConfigureAwait(false);
+        await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
         subscription.CountHandled();
         _metrics.Consumed.Add(1, NatsMetrics.Outcome("ack"));
     }
