@@ -82,6 +82,12 @@ public sealed class JetstreamHostingOptions
     public JetstreamBackoffOptions Backoff { get; set; } = new();
 
     /// <summary>
+    /// Keep each event's JSON as the server sent it in <see cref="JetstreamEvent.RawJson"/>
+    /// (<see cref="JetstreamOptions.RetainRawJson"/>; protocol v1 only). Default <see langword="false"/>.
+    /// </summary>
+    public bool RetainRawJson { get; set; }
+
+    /// <summary>
     /// How long a connection may go without a message before it is made again (<see cref="JetstreamOptions.IdleTimeout"/>).
     /// Default 60 s; <see cref="Timeout.InfiniteTimeSpan"/> (<c>-00:00:00.001</c> in configuration) never times out.
     /// </summary>

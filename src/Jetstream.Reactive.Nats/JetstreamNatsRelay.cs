@@ -271,9 +271,7 @@ public sealed class JetstreamNatsRelay
         // stops (Overflow = ResumeFromCursor), so NATS being slow never loses an event.
         var channel = Channel.CreateBounded<JetstreamEvent>(new BoundedChannelOptions(_options.MaxPendingPublishes) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var sourceDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var known = resume.Known;
-        var hostOf = new Dictionary<int, string>();
         var endpoints = source.Endpoints.Count > 0 ? source.Endpoints : [source.Endpoint];
         var host = endpoints[0].Authority;
 
@@ -292,12 +290,10 @@ public sealed class JetstreamNatsRelay
             error =>
             {
                 channel.Writer.TryComplete(error);
-                sourceDone.TrySetException(error);
             },
             () =>
             {
                 channel.Writer.TryComplete();
-                sourceDone.TrySetResult();
             },
             new AsyncHandlerOptions { BufferCapacity = _options.BufferCapacity, OnHandlerError = HandlerErrorBehavior.Stop });
 
