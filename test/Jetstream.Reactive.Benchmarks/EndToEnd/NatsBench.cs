@@ -131,7 +131,7 @@ internal static class NatsBench
 
         Written by `dotnet run -c Release --project test/Jetstream.Reactive.Benchmarks -- nats --events {events}`; needs `nats-server` on PATH.
 
-        One process, one nats-server {version} on loopback (JetStream, file storage, one replica). {events:N0} events of {avg:F0} B on average.
+        One process, one nats-server {version} on loopback (JetStream, file storage, one replica), {Environment.ProcessorCount} cores, load average {LoadAverage()} at the start. {events:N0} events of {avg:F0} B on average.
         Each side is timed after an untimed warm-up, in the same run as its ceiling:
 
         - `bare publish`: NATS.Net's `PublishAsync` of the same payloads with a message id and the same three headers, {Window} acknowledgements outstanding at most: the ceiling for the relay.
@@ -145,6 +145,9 @@ internal static class NatsBench
         Relay: {relayRatio:P0} of the bare publish ceiling; consumer: {consumeRatio:P0} of the bare consume ceiling (targets: 60 % each).
         {End}
         """.Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static string Row(Result r, Result ceiling) =>
         $"| {r.Name} | {r.EventsPerSecond:N0} | {r.CpuMicrosPerEvent:F2} | {r.AllocatedPerEvent:N0} | {r.EventsPerSecond / ceiling.EventsPerSecond:P0} |";
