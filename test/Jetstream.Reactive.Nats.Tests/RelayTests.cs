@@ -53,6 +53,33 @@ public sealed class RelayTests
     }
 
     [Test]
+    public async Task Relay_NatsServerDownMidRunThenBack_RetriesAndNothingLostNothingDoubled(CancellationToken token)
+    {
+        const int Batch = 1_000;
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions(), token);
+        await using var relay = StartRelay(nats.Url, RelayOptions(emulator.Uri, "DOWN"));
+        emulator.Publish(Events(0, Batch));
+        await WaitUntilAsync(() => relay.Relay.Published >= Batch, "the first batch stored", token);
+
+        // NATS goes away with events arriving: the relay must hold them (its reader pauses) and send them later.
+        nats.Kill();
+        emulator.Publish(Events(Batch, Batch));
+        await WaitUntilAsync(() => relay.Connection.ConnectionState != NATS.Client.Core.NatsConnectionState.Open, "the relay's connection lost", token);
+        await nats.RestartAsync(token);
+
+        await using var check = Connect(nats.Url);
+        await WaitUntilAsync(async () => await MessagesAsync(check, "DOWN", token) >= 2 * Batch, "both batches stored", token,
+            () => $"published {relay.Relay.Published}, retries {relay.Relay.Retries}");
+        var ids = await ReadIdsAsync(check, "DOWN", token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Has.Count.EqualTo(2 * Batch));
+            Assert.That(ids.ToHashSet().SetEquals(ExpectedIds(0, 2 * Batch)), Is.True);
+        });
+    }
+
+    [Test]
     public async Task Relay_BufferFullWhileNatsIsSlower_ReaderPausesAndResumesFromCursorNothingLost(CancellationToken token)
     {
         const int Count = 2_000;
