@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Jetstream.Reactive.Protocol.V2;
 
+// Why this file is over 300 lines: the v2 envelope and payload decoding, a partial of the public decoder because it
+// shares its private field readers; it moves to Protocol/V2 once those readers are internal Protocol types.
+
 namespace Jetstream.Reactive;
 
 /// <summary>The v2 (<c>subscribeEvents</c>, <c>xrpc.v1.json</c>) half of the decoder: envelopes and payloads.</summary>

@@ -2,6 +2,10 @@ using System.Text.Unicode;
 using System.Text.Json;
 using Jetstream.Reactive.Internal;
 
+// Why this file is over 300 lines: the public v1 decoder: one Utf8JsonReader pass with its private field readers,
+// shared with the v2 partial. Moving the readers to Protocol/ as internal types (and the v2 partial to Protocol/V2)
+// is the planned next step; the facade stays public here.
+
 namespace Jetstream.Reactive;
 
 /// <summary>

@@ -6,6 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
+// Why this file is over 300 lines: the archive's HTTP surface in one place: every request goes through one bounded
+// send with timeout, retry-after and size caps, and the plan parser beside it shares those caps.
+
 namespace Jetstream.Reactive.Archive;
 
 /// <summary>

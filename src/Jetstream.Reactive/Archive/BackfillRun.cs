@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
+// Why this file is over 300 lines: one backfill run as a single async state machine (plan, sweep, bounded prefetch
+// window, live cutover) whose steps share the window and the progress; see ARCHIVE.md for the phases it follows.
+
 namespace Jetstream.Reactive.Archive;
 
 /// <summary>

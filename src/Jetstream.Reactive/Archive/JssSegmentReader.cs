@@ -3,6 +3,9 @@ using System.Globalization;
 using System.IO.Hashing;
 using ZstdSharp;
 
+// Why this file is over 300 lines: the public segment reader and the parsers of the three index sections it validates
+// at open; they share one set of bounds checks on untrusted bytes.
+
 namespace Jetstream.Reactive.Archive;
 
 /// <summary>

@@ -15,6 +15,11 @@ using Jetstream.Reactive.Protocol.V2;
 using Jetstream.Reactive.Resume;
 using Jetstream.Reactive.Transport;
 
+// Why this file is over 300 lines: the read loop is one async method whose socket, message assembler and zstd decoder
+// share one lifetime, and Handle is its per-event step. Assembly, error mapping, the idle watchdog, the replay gate
+// and log previews live in their stages; the v1 filter-update sender and the v1/v2 frame dispatch are the next
+// candidates to move out.
+
 namespace Jetstream.Reactive.Connection;
 
 /// <summary>

@@ -1,6 +1,10 @@
 using Jetstream.Reactive.Identifiers;
 using Jetstream.Reactive.Protocol;
 
+// Why this file is over 300 lines: every option's rule, in the order the options are documented, so that a reviewer
+// checks docs/configuration.md against one file; the rules are independent one-liners with their messages, and
+// splitting them by option would scatter the list.
+
 namespace Jetstream.Reactive.Validation;
 
 /// <summary>The checks behind <see cref="JetstreamOptions.Validate"/>, one message per problem.</summary>
