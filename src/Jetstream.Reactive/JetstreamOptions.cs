@@ -172,6 +172,15 @@ public sealed record JetstreamOptions
     public IObserver<JetstreamGap>? Gaps { get; init; }
 
     /// <summary>
+    /// Receives each change of the connection (<see cref="JetstreamConnectionStatus.Connecting"/>,
+    /// <see cref="JetstreamConnectionStatus.Connected"/>, <see cref="JetstreamConnectionStatus.Reconnecting"/> with the
+    /// retry number, delay and error, <see cref="JetstreamConnectionStatus.Stopped"/> with the final error), one at a
+    /// time and in order, on <see cref="Scheduler"/>, never on the socket reader. For health checks and dashboards. An
+    /// observer that throws is logged (<c>ConnectionStateObserverFailed</c>) and the stream goes on. Default none.
+    /// </summary>
+    public IObserver<JetstreamConnectionState>? ConnectionStates { get; init; }
+
+    /// <summary>
     /// How many events may wait between the socket reader and the subscriber. When it is full, each further
     /// incoming event is dropped and counted (the events already queued are kept). Default 10,000; allowed from 1 to 10,000,000.
     /// </summary>

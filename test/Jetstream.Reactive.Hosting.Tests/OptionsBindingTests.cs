@@ -102,7 +102,9 @@ public sealed class OptionsBindingTests
     {
         // Every JetstreamOptions property is either mirrored by name or comes from the container; a new option that is
         // neither fails here, so the hosting options cannot fall behind the library.
-        string[] fromServices = [nameof(JetstreamOptions.LoggerFactory), nameof(JetstreamOptions.MeterFactory), nameof(JetstreamOptions.Transport), nameof(JetstreamOptions.DictionarySource), nameof(JetstreamOptions.CursorStore)];
+        string[] fromServices = [nameof(JetstreamOptions.LoggerFactory), nameof(JetstreamOptions.MeterFactory), nameof(JetstreamOptions.Transport), nameof(JetstreamOptions.DictionarySource), nameof(JetstreamOptions.CursorStore),
+            // Set by the hosted service itself: its health check follows the connection through it.
+            nameof(JetstreamOptions.ConnectionStates)];
         var mirrored = typeof(JetstreamHostingOptions).GetProperties().Select(p => p.Name).ToHashSet();
         var clientProperties = typeof(JetstreamOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
         Assert.That(clientProperties.Where(p => !mirrored.Contains(p) && !fromServices.Contains(p)), Is.Empty, "JetstreamOptions properties the hosting options neither mirror nor take from DI");

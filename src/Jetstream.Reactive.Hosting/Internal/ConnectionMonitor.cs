@@ -31,8 +31,8 @@ internal sealed record ConnectionSnapshot(
     DateTimeOffset? Since);
 
 /// <summary>
-/// Follows the connection from what the library reports: its lifecycle logs (<c>Connected</c>, <c>ConnectionLost</c>,
-/// <c>Reconnecting</c>, <c>ConnectionFailed</c>, seen by <see cref="ObservingLoggerFactory"/>), the events passing
+/// Follows the connection from what the library reports: its connection states (<c>Connected</c>,
+/// <c>Reconnecting</c> with the error, <c>Stopped</c>, from <see cref="JetstreamOptions.ConnectionStates"/>), the events passing
 /// through, and the stream's end. Thread-safe.
 /// </summary>
 internal sealed class ConnectionMonitor(TimeProvider time)

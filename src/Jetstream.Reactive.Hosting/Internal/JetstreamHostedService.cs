@@ -76,7 +76,8 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         var metrics = new HostingMetrics(meterFactory, QueueDepths);
         var client = OptionsMapping.ToClientOptions(options) with
         {
-            LoggerFactory = new ObservingLoggerFactory(_loggerFactory, _monitor),
+            LoggerFactory = _loggerFactory,
+            ConnectionStates = System.Reactive.Observer.Create<JetstreamConnectionState>(OnConnectionState),
             MeterFactory = meterFactory,
         };
         if (_services.GetService<IJetstreamTransport>() is { } transport)
@@ -278,6 +279,24 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         foreach (var worker in Handlers)
         {
             yield return new Measurement<long>(worker.Pending, new KeyValuePair<string, object?>(HostingMetrics.HandlerTag, worker.Name));
+        }
+    }
+
+    /// <summary>The library's connection states drive the health check's monitor (the stream's end is <see cref="OnStreamError"/>).</summary>
+    private void OnConnectionState(JetstreamConnectionState state)
+    {
+        switch (state.Status)
+        {
+            case JetstreamConnectionStatus.Connected:
+                _monitor.Connected(state.Endpoint);
+                break;
+            case JetstreamConnectionStatus.Reconnecting:
+                _monitor.ConnectionLost(state.Endpoint, state.Error?.Message);
+                _monitor.Reconnecting(state.Attempt);
+                break;
+            case JetstreamConnectionStatus.Stopped:
+                _monitor.Failed(state.Error?.Message);
+                break;
         }
     }
 

@@ -190,6 +190,7 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
+            _session.States.Connecting(request.DisplayEndpoint, _number, cursor);
             var connect = new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers)
             {
                 KeepAliveInterval = options.KeepAliveInterval,
@@ -198,6 +199,7 @@ internal sealed class ConnectionAttempt : IDisposable
             socket = await options.Transport.ConnectAsync(connect, token).ConfigureAwait(false);
             _idle.Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
+            _session.States.Connected(request.DisplayEndpoint, cursor);
             if (SilenceTimeout(options, request) == Timeout.InfiniteTimeSpan)
             {
                 // A filtered stream may be silent for hours, and its resume may sit behind a silent replay scan: only

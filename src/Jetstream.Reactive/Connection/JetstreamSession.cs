@@ -46,7 +46,8 @@ internal sealed class JetstreamSession
             Compression = new V2Compression(dictionaries, options.DictionarySource, metrics, logger);
         }
 
-        Reconnect = new ReconnectPolicy(options, Position, Rotation, Filters, Compression, metrics, logger);
+        States = new ConnectionStateReporter(options, logger);
+        Reconnect = new ReconnectPolicy(options, Position, Rotation, Filters, Compression, States, metrics, logger);
     }
 
     public JetstreamOptions Options { get; }
@@ -81,6 +82,9 @@ internal sealed class JetstreamSession
 
     /// <summary>The buffer's depth, drops, and the overflow pause.</summary>
     public OverflowGate Overflow { get; }
+
+    /// <summary>The connection's changes, for <see cref="JetstreamOptions.ConnectionStates"/>.</summary>
+    public ConnectionStateReporter States { get; }
 
     /// <summary>What to do after a connection ends.</summary>
     public ReconnectPolicy Reconnect { get; }

@@ -9,6 +9,10 @@ internal static partial class Log
         Message = "The JetstreamOptions.Gaps observer threw; the gap was reported to it and the stream goes on")]
     public static partial void GapObserverFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1038, EventName = "ConnectionStateObserverFailed", Level = LogLevel.Error,
+        Message = "The JetstreamOptions.ConnectionStates observer threw; the state was reported to it and the stream goes on")]
+    public static partial void ConnectionStateObserverFailed(this ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1036, EventName = "ServerTextRepeated",
         Message = "{Notice} '{Key}' came {Count} more times in the {WindowSeconds} s after it was last logged (each repeated server notice is logged once per window)")]
     public static partial void ServerTextRepeated(this ILogger logger, LogLevel level, string notice, string key, long count, double windowSeconds);

@@ -22,16 +22,18 @@ internal sealed class ReconnectPolicy
     private readonly EndpointRotation _rotation;
     private readonly FilterState _filters;
     private readonly V2Compression? _compression;
+    private readonly ConnectionStateReporter _states;
     private readonly JetstreamMetrics _metrics;
     private readonly ILogger _logger;
 
-    public ReconnectPolicy(JetstreamOptions options, ResumePosition position, EndpointRotation rotation, FilterState filters, V2Compression? compression, JetstreamMetrics metrics, ILogger logger)
+    public ReconnectPolicy(JetstreamOptions options, ResumePosition position, EndpointRotation rotation, FilterState filters, V2Compression? compression, ConnectionStateReporter states, JetstreamMetrics metrics, ILogger logger)
     {
         _options = options;
         _position = position;
         _rotation = rotation;
         _filters = filters;
         _compression = compression;
+        _states = states;
         _metrics = metrics;
         _logger = logger;
     }
@@ -69,6 +71,7 @@ internal sealed class ReconnectPolicy
         }
 
         _logger.ConnectionFailed(error.Message, error);
+        _states.Stopped(_filters.AttemptEndpoint, error, _position.CursorFor(_rotation.Current));
         return ReconnectDecision.Stop;
     }
 
@@ -88,6 +91,8 @@ internal sealed class ReconnectPolicy
             return;
         }
 
+        // A planned restart (overflow pause, filter change) is no loss: observers see it as the next Connecting only.
+        _states.Reconnecting(_filters.AttemptEndpoint, retry, _position.CursorFor(_rotation.Current));
         _logger.ConnectionLost(_filters.AttemptEndpoint, retry.Error.Message, retry.Error is JetstreamConnectionException ? retry.Error.InnerException : null);
         _logger.Reconnecting(retry.Delay.TotalMilliseconds, retry.Attempt);
     }
