@@ -147,6 +147,7 @@ public sealed class ReliabilityTests
         using var dropped = _h.Meters.Collect<long>("jetstream.client.events.dropped");
         using var pauses = _h.Meters.Collect<long>("jetstream.client.overflow.pauses");
         using var resumes = _h.Meters.Collect<long>("jetstream.client.overflow.resumes");
+        using var reconnects = _h.Meters.Collect<long>("jetstream.client.reconnects");
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
         using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
 
@@ -171,6 +172,7 @@ public sealed class ReliabilityTests
         // Bursts of 10, 7 and 4 (with the replayed one skipped) against a buffer of 4: two pauses, two resumes.
         Assert.That(pauses.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2));
         Assert.That(resumes.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2));
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "overflow_pause", "overflow_pause" }), "a pause is not a failure");
         Assert.That(_h.Transport.Attempts.Select(a => a.Cursor), Is.EqualTo(new[] { null, (T0 + 4).ToString(System.Globalization.CultureInfo.InvariantCulture), (T0 + 8).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.That(_h.Transport.Socket(0).IsDisposed, Is.True, "the reader stopped and closed the connection");
         Assert.That(_h.LogsWithId(1031), Has.Count.EqualTo(2));

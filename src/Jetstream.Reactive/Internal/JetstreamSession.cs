@@ -17,6 +17,13 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 {
     private const string CursorTooOld = "CursorTooOld";
     private const string UnknownZstdDictionary = "UnknownZstdDictionary";
+
+    // The jetstream.reason values of jetstream.client.reconnects: a fixed, small set (docs/telemetry.md).
+    internal const string ReconnectFailure = "failure";
+    internal const string ReconnectOverflowPause = "overflow_pause";
+    internal const string ReconnectFilterUpdate = "filter_update";
+    internal const string ReconnectCursorTooOld = "cursor_too_old";
+    internal const string ReconnectDictionaryRotated = "dictionary_rotated";
     private const long TimestampCursorThreshold = 1_000_000_000_000_000;
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
@@ -34,13 +41,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private int _lastEndpoint;
     private bool _configuredCursorAbandoned;
     private bool _retryAtOnce;
+    private string _retryReason = ReconnectFailure;
     private int _attempts;
-    private bool _deliveredThisAttempt;
+    private bool _queuedThisAttempt;
     private int _failuresInRow;
     private string _attemptEndpoint;
 
     // Durable cursor: the last event the subscriber finished, the last one saved, and the chain of saves.
-    private JetstreamEvent? _delivered;
+    private JetstreamEvent? _handled;
     private JetstreamEvent? _saved;
     private readonly Lock _saveGate = new();
     private bool _saving;
@@ -111,13 +119,13 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     public V2Compression? Compression { get; }
 
     /// <summary>
-    /// The identities of recently delivered events, when there are several hosts: a resume on another host is rewound,
+    /// The identities of recently queued events, when there are several hosts: a resume on another host is rewound,
     /// and what it sends again is dropped by identity.
     /// </summary>
     public RecentEventWindow? Recent { get; }
 
     /// <summary>
-    /// The cursor for the next connection: the last delivered event's when it came from the host being connected to;
+    /// The cursor for the next connection: the last queued event's when it came from the host being connected to;
     /// its <c>time_us</c> minus <see cref="JetstreamOptions.FailoverRewind"/> when it came from another (cursors are
     /// per instance, times roughly agree); else the configured start.
     /// </summary>
@@ -127,7 +135,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             : _configuredCursorAbandoned ? null : Options.Cursor;
 
     /// <summary>
-    /// The replay floor for the next connection: the last delivered event's cursor, when it came from the same host.
+    /// The replay floor for the next connection: the last queued event's cursor, when it came from the same host.
     /// Never the configured start cursor, nor a rewound one: a configured cursor asks for an inclusive replay, and a
     /// timestamp must never become a sequence floor. On v2 the floor holds for the whole connection (the server sends
     /// strictly increasing seqs); on v1 it ends at the first newer event, because legacy servers may reorder at the
@@ -170,17 +178,17 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// The subscriber finished <paramref name="e"/> (its <c>OnNext</c> returned, or the async handler completed): it is
     /// what <see cref="JetstreamOptions.CursorStore"/> saves next.
     /// </summary>
-    public void Delivered(JetstreamEvent e)
+    public void Handled(JetstreamEvent e)
     {
         if (e.CursorUntrusted)
         {
-            // Delivered, but its cursor cannot be right: the saved cursor stays at the last plausible event.
+            // Handled, but its cursor cannot be right: the saved cursor stays at the last plausible event.
             return;
         }
 
-        Volatile.Write(ref _delivered, e);
+        Volatile.Write(ref _handled, e);
 
-        // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events delivered
+        // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events handled
         // after a terminal error. The final save has run; save again, coalesced into one save per scheduler hop.
         if (_stopped && Interlocked.Exchange(ref _lateSaveScheduled, 1) == 0)
         {
@@ -192,7 +200,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         }
     }
 
-    /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last delivered event.</summary>
+    /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last handled (and queued) event.</summary>
     /// <exception cref="JetstreamCursorStoreException">The store failed.</exception>
     public async Task EnsureStoredCursorAsync(CancellationToken token)
     {
@@ -233,7 +241,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             return;
         }
 
-        // Our own delivered cursor, so it may seed the replay floor: a restart does not deliver that event again. From
+        // Our own handled cursor, so it may seed the replay floor: a restart does not deliver that event again. From
         // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
         _lastCursor = stored.Value;
         _lastIsSeq = stored.IsSequence;
@@ -453,7 +461,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         JetstreamEvent? e;
         lock (_saveGate)
         {
-            e = Volatile.Read(ref _delivered);
+            e = Volatile.Read(ref _handled);
             if (e is null || ReferenceEquals(e, _saved) || _saving)
             {
                 // Unchanged, or a save is still running: a slow store gets at most one save in flight; the next
@@ -523,7 +531,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>Registers the attempt that is starting; returns the request it connects with and that filter's version.</summary>
     public (SubscribeRequest Request, long FilterVersion, int Endpoint) AttemptStarted(ConnectionAttempt attempt)
     {
-        _deliveredThisAttempt = false;
+        _queuedThisAttempt = false;
         lock (_gate)
         {
             _current = attempt;
@@ -552,14 +560,14 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         }
     }
 
-    /// <summary>Records that <paramref name="e"/> is being delivered downstream: the next reconnect resumes from it.</summary>
+    /// <summary>Records that <paramref name="e"/> is queued for the subscriber (passed to the buffer): the next reconnect resumes from it.</summary>
     public void Advance(JetstreamEvent e)
     {
         _lastCursor = e.Cursor;
         _lastIsSeq = e.ServerCursor is not null;
         _lastTimeUs = e.TimeUs;
         _lastEndpoint = _endpoint;
-        _deliveredThisAttempt = true;
+        _queuedThisAttempt = true;
         _failuresInRow = 0;
     }
 
@@ -653,7 +661,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>An attempt failed in a way worth retrying: count it, and after enough in a row move to the next host.</summary>
     private void CountFailure()
     {
-        if (_deliveredThisAttempt || _endpoints.Count < 2 || ++_failuresInRow < Options.FailoverAfterAttempts)
+        if (_queuedThisAttempt || _endpoints.Count < 2 || ++_failuresInRow < Options.FailoverAfterAttempts)
         {
             return;
         }
@@ -675,8 +683,10 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     private bool ShouldRetry(Exception error)
     {
         _retryAtOnce = false;
+        _retryReason = ReconnectFailure;
         if (error is FilterChangedException or OverflowPauseException)
         {
+            _retryReason = error is FilterChangedException ? ReconnectFilterUpdate : ReconnectOverflowPause;
             return _retryAtOnce = true;
         }
 
@@ -686,6 +696,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             if (handshake.Error == UnknownZstdDictionary && Compression?.InUse is { } dictionary)
             {
                 Compression.Rejected(dictionary, handshake.ErrorMessage);
+                _retryReason = ReconnectDictionaryRotated;
                 return _retryAtOnce = true;
             }
 
@@ -695,6 +706,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
                 Metrics.CursorRestarts.Add(1);
                 _lastCursor = null;
                 _configuredCursorAbandoned = true;
+                _retryReason = ReconnectCursorTooOld;
                 return _retryAtOnce = true;
             }
         }
@@ -711,7 +723,8 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     private void OnRetry(RetryAttempt retry)
     {
-        Metrics.Reconnects.Add(1);
+        // Tagged so that a dashboard alerting on reconnects can tell a failure from a pause or a planned reconnect.
+        Metrics.Reconnects.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, _retryReason));
         if (retry.Error is OverflowPauseException)
         {
             return;
@@ -728,7 +741,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         Logger.Reconnecting(retry.Delay.TotalMilliseconds, retry.Attempt);
     }
 
-    /// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was delivered.</summary>
+    /// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was queued.</summary>
     internal readonly record struct ReplayFloor(long Cursor, bool IsSeq, bool Persistent)
     {
         /// <summary>
