@@ -57,6 +57,27 @@ public sealed class ReliabilityTests
     }
 
     [Test]
+    public void CursorStore_SavedUnderNoConfiguredHost_RewindsAndSkipsNothingStampedAtTheSavedTime()
+    {
+        // What the hosting consumer saves with several Endpoints: an event at the saved time_us may not have been
+        // handled, so it must come again rather than be taken for a replay.
+        _store.Stored = new JetstreamCursor(T0, false, T0, JetstreamProtocol.V1, "*");
+        _h.Options = _h.Options with { CursorStore = _store };
+        var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
+        _h.At(100, () =>
+        {
+            _h.Transport.Socket(0).SendText(Events.Like(T0, "same-time"));
+            _h.Transport.Socket(0).SendText(Events.Like(T0 + 1, "next"));
+        });
+        _h.Scheduler.AdvanceTo(1_000);
+
+        var expected = T0 - (long)_h.Options.FailoverRewind.TotalMicroseconds;
+        Assert.That(_h.Transport.Attempts[0].Cursor, Is.EqualTo(expected.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(observer.Messages.Select(m => ((CommitEvent)m.Value.Value).Commit.RKey), Is.EqualTo(new[] { "same-time", "next" }));
+    }
+
+    [Test]
     public void CursorStore_SavedForTheOtherProtocol_IsNeverSentAndSaysSo()
     {
         _store.Stored = new JetstreamCursor(42, true, T0, JetstreamProtocol.V2, "127.0.0.1:6008");
