@@ -90,7 +90,7 @@ internal static class TailCommand
                         output.WriteLine(EventText.Format(e));
                     }
 
-                    // Flushed before OnNext returns (when the stream counts the event as delivered and may save its
+                    // Flushed before OnNext returns (when the stream counts the event as handled and may save its
                     // cursor), so a saved cursor never runs ahead of what was printed.
                     output.Flush();
                 }

@@ -352,7 +352,7 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
 
-            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is delivered, but
+            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is passed on, but
             // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
             var problem = _session.CursorProblem(e, _now / TicksPerMicrosecond);
             if (problem is not null)
@@ -379,7 +379,7 @@ internal sealed class ConnectionAttempt : IDisposable
                     }
                     else if (f.Covers(e))
                     {
-                        // The server replays inclusively from the cursor: skip what was delivered before the reconnect.
+                        // The server replays inclusively from the cursor: skip what was queued before the reconnect.
                         // On v1, only until the first event past it; after that, an older time_us is a reorder, not a replay.
                         _replaySkipped++;
                         metrics.EventsSkipped.Add(1, DuplicateTag);
@@ -401,7 +401,7 @@ internal sealed class ConnectionAttempt : IDisposable
                 }
             }
 
-            // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
+            // After a move to another host the resume is rewound: what was queued before comes again, by identity.
             if (_session.Recent is { } recent && recent.Contains(e))
             {
                 _duplicatesSkipped++;
@@ -412,14 +412,14 @@ internal sealed class ConnectionAttempt : IDisposable
             if (_session.MustPause)
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
-                // remembering it as delivered); the reconnect replays it from the cursor of the last event queued.
+                // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
                 metrics.EventsSkipped.Add(1, OverflowTag);
                 _paused = true;
                 _session.Paused();
                 return;
             }
 
-            // Remembered as delivered only now that it is passed on, right below.
+            // Remembered as queued only now that it is passed on, right below.
             _session.Recent?.TryAdd(e);
             if (metrics.Lag.Enabled && problem is null)
             {
