@@ -93,6 +93,7 @@ internal static class CliApp
         var root = new RootCommand("Watch, record and replay Bluesky's Jetstream firehose. New here? Run 'jetstream demo' (no network needed).")
         {
             TailCommand.Create(console),
+            BackfillCommand.Create(console),
             StatsCommand.Create(console),
             RecordCommand.Create(console),
             ServeCommand.Create(console),

@@ -11,7 +11,8 @@ internal sealed class PostPrinter : IJetstreamHandler
         if (jetstreamEvent is CommitEvent { Commit: { Operation: CommitOperation.Create } commit } post
             && BlueskyRecords.Deserialize(commit) is PostRecord record)
         {
-            await Console.Out.WriteLineAsync($"{post.Did}: {record.Text}".AsMemory(), cancellationToken);
+            // A post's text is untrusted: terminal escapes and bidi overrides are shown, not obeyed.
+            await Console.Out.WriteLineAsync($"{post.Did}: {JetstreamText.Printable(record.Text)}".AsMemory(), cancellationToken);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Jetstream.Reactive.Hosting.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,7 +24,7 @@ public sealed class JetstreamBuilder
     /// <param name="configure">Sets the name and buffer capacity; optional.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">A setting is out of range, or another handler has the same name.</exception>
-    public JetstreamBuilder AddHandler<THandler>(Action<JetstreamHandlerOptions>? configure = null)
+    public JetstreamBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Action<JetstreamHandlerOptions>? configure = null)
         where THandler : class, IJetstreamHandler =>
         Add(typeof(THandler), batch: false, configure, static (provider, events, token) =>
             provider.GetRequiredService<THandler>().HandleAsync(events[0], token));
@@ -36,12 +37,13 @@ public sealed class JetstreamBuilder
     /// <param name="configure">Sets the name, buffer capacity and batch size; optional.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">A setting is out of range, or another handler has the same name.</exception>
-    public JetstreamBuilder AddBatchHandler<THandler>(Action<JetstreamHandlerOptions>? configure = null)
+    public JetstreamBuilder AddBatchHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Action<JetstreamHandlerOptions>? configure = null)
         where THandler : class, IJetstreamBatchHandler =>
         Add(typeof(THandler), batch: true, configure, static (provider, events, token) =>
             provider.GetRequiredService<THandler>().HandleAsync(events, token));
 
-    private JetstreamBuilder Add(Type type, bool batch, Action<JetstreamHandlerOptions>? configure, HandlerInvoker invoke)
+    // The container builds the handler through its public constructor: the annotation keeps it through trimming.
+    private JetstreamBuilder Add([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type type, bool batch, Action<JetstreamHandlerOptions>? configure, HandlerInvoker invoke)
     {
         var options = new JetstreamHandlerOptions();
         configure?.Invoke(options);

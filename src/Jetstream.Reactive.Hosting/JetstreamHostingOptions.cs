@@ -78,6 +78,11 @@ public sealed class JetstreamHostingOptions
     /// </summary>
     public int BufferCapacity { get; set; } = Defaults.BufferCapacity;
 
+    /// <summary>
+    /// The connection's buffer in bytes (<see cref="JetstreamOptions.BufferByteLimit"/>). Default 128 MiB; at least 64 KiB.
+    /// </summary>
+    public long BufferByteLimit { get; set; } = Defaults.BufferByteLimit;
+
     /// <summary>The delays between connection attempts (<see cref="JetstreamOptions.Backoff"/>). Default 250 ms doubling to 30 s, 20 % jitter.</summary>
     public JetstreamBackoffOptions Backoff { get; set; } = new();
 
@@ -126,6 +131,13 @@ public sealed class JetstreamHostingOptions
     /// 10,000; allowed from 1 to 10,000,000. A registration may set its own (<see cref="JetstreamHandlerOptions.BufferCapacity"/>).
     /// </summary>
     public int HandlerBufferCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many bytes of events may wait for each handler (each event's payload plus about 512 bytes). An event that would
+    /// go over it is dropped for that handler and counted like one over <see cref="HandlerBufferCapacity"/>, except into an
+    /// empty buffer. Default 64 MiB; at least 64 KiB.
+    /// </summary>
+    public long HandlerBufferByteLimit { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// At shutdown, how long the handlers may take to finish the events already in their buffers before their tokens

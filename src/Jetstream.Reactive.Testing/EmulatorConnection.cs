@@ -10,6 +10,9 @@ namespace Jetstream.Reactive.Testing;
 public sealed class EmulatorConnection
 {
     private readonly object _lock = new();
+    private const int MaxSentSequence = 100_000;
+    private const int MaxClientMessages = 1_000;
+
     private readonly List<long> _sentSeqs = [];
     private readonly List<string> _clientMessages = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,7 +72,7 @@ public sealed class EmulatorConnection
     /// <summary>Bytes of frame payload sent.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
-    /// <summary>The sequence numbers of the events sent, in order.</summary>
+    /// <summary>The sequence numbers of the events sent, in order: the newest 100,000.</summary>
     public IReadOnlyList<long> SentSequence
     {
         get
@@ -81,7 +84,7 @@ public sealed class EmulatorConnection
         }
     }
 
-    /// <summary>The text messages the client sent (such as <c>options_update</c>), in order.</summary>
+    /// <summary>The text messages the client sent (such as <c>options_update</c>), in order: the newest 1,000.</summary>
     public IReadOnlyList<string> ClientMessages
     {
         get
@@ -110,6 +113,12 @@ public sealed class EmulatorConnection
     {
         lock (_lock)
         {
+            // Bounded: a connection that streams for hours must not keep every sequence number.
+            if (_sentSeqs.Count >= MaxSentSequence)
+            {
+                _sentSeqs.RemoveRange(0, MaxSentSequence / 10);
+            }
+
             _sentSeqs.Add(seq);
         }
 
@@ -127,6 +136,11 @@ public sealed class EmulatorConnection
     {
         lock (_lock)
         {
+            if (_clientMessages.Count >= MaxClientMessages)
+            {
+                _clientMessages.RemoveRange(0, MaxClientMessages / 10);
+            }
+
             _clientMessages.Add(text);
         }
     }

@@ -25,7 +25,7 @@ namespace Jetstream.Reactive.Testing;
 /// <c>getZstdDictionary</c>; plus scriptable faults and a record of every connection. Start it with
 /// <see cref="StartAsync"/>; dispose it to stop.
 /// </summary>
-public sealed class JetstreamTestServer : IAsyncDisposable
+public sealed partial class JetstreamTestServer : IAsyncDisposable
 {
     /// <summary>The largest client message the servers read (10,000,000 bytes).</summary>
     public const int MaxClientMessageBytes = 10_000_000;
@@ -68,7 +68,7 @@ public sealed class JetstreamTestServer : IAsyncDisposable
     /// <summary>The faults new connections get; queue scripts here while the server runs.</summary>
     public FaultPlan Faults => Options.Faults;
 
-    /// <summary>Every connection request so far, in arrival order.</summary>
+    /// <summary>The connection requests so far, in arrival order: the newest <see cref="JetstreamTestServerOptions.MaxConnectionHistory"/>.</summary>
     public IReadOnlyList<EmulatorConnection> Connections => _connections.ToArray();
 
     /// <summary>The sequence number the next ingested event gets (events so far + 1).</summary>
@@ -116,6 +116,7 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         app.Map(SubscribePath, server.HandleSubscribeAsync);
         app.Map(SubscribeEventsPath, server.HandleSubscribeEventsAsync);
         app.MapGet(DictionaryPath, server.HandleDictionaryAsync);
+        Testing.Archive.ArchiveHttp.Map(app, server);
 
         server.StartSource();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -159,7 +160,7 @@ public sealed class JetstreamTestServer : IAsyncDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        while (_connections.Count < count)
+        while (Volatile.Read(ref _connectionCount) < count)
         {
             try
             {
@@ -167,7 +168,7 @@ public sealed class JetstreamTestServer : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"{_connections.Count} of {count} connections arrived within {timeout}.");
+                throw new TimeoutException($"{Volatile.Read(ref _connectionCount)} of {count} connections arrived within {timeout}.");
             }
         }
 
@@ -220,6 +221,11 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         if (o.SlowSubscriberOutbox < 1)
         {
             throw new ArgumentException($"JetstreamTestServerOptions.SlowSubscriberOutbox is {o.SlowSubscriberOutbox}; it must be at least 1.", nameof(o));
+        }
+
+        if (o.MaxConnectionHistory < 1)
+        {
+            throw new ArgumentException($"JetstreamTestServerOptions.MaxConnectionHistory is {o.MaxConnectionHistory}; it must be at least 1.", nameof(o));
         }
 
         if (o.PingInterval <= TimeSpan.Zero && o.PingInterval != Timeout.InfiniteTimeSpan)
@@ -329,6 +335,15 @@ public sealed class JetstreamTestServer : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var record = new EmulatorConnection(Interlocked.Increment(ref _connectionCount), endpoint, context.Request.Path, rawQuery, query, headers);
         _connections.Enqueue(record);
+        while (_connections.Count > Options.MaxConnectionHistory && _connections.TryDequeue(out _))
+        {
+        }
+
+        if (!OriginCheck.Allowed(headers, Options.AllowedOrigins))
+        {
+            await RejectAsync(context, record, RequestRules.Text(403, "cross-origin WebSocket requests are refused: the Origin is neither loopback nor in JetstreamTestServerOptions.AllowedOrigins")).ConfigureAwait(false);
+            return;
+        }
 
         var script = Faults.Take();
         if (script?.RejectStatus is { } status)

@@ -24,6 +24,21 @@ public sealed record JetstreamTestServerOptions
     /// <summary>How many events the server keeps for cursor replay; older ones are trimmed (the lookback floor rises). Default 1,000,000.</summary>
     public int RetainedEvents { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// How many connection records <see cref="JetstreamTestServer.Connections"/> keeps (the newest): a server that runs for
+    /// hours (<c>jetstream serve</c>) must not keep every connection forever. Each record also keeps only its newest
+    /// 100,000 sent sequence numbers and 1,000 client messages. Default 1,000; at least 1.
+    /// </summary>
+    public int MaxConnectionHistory { get; init; } = 1_000;
+
+    /// <summary>
+    /// Web origins (such as <c>http://localhost:5173</c>) allowed to open a connection from a browser, besides loopback
+    /// ones. A request whose <c>Origin</c> header names any other origin is refused with 403, so a web page the user
+    /// happens to visit cannot use the emulator on 127.0.0.1. Requests without an <c>Origin</c> (every non-browser
+    /// client) are not affected. Default none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>The loopback port; 0 (the default) picks a free one. The server only ever binds 127.0.0.1.</summary>
     public int Port { get; init; }
 
@@ -61,4 +76,13 @@ public sealed record JetstreamTestServerOptions
 
     /// <summary>Where the server's own logs go (Kestrel's included). Default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Rows per block when <see cref="JetstreamTestServer.SealArchive"/> writes a segment (the real server's default is 4096).</summary>
+    public int ArchiveEventsPerBlock { get; init; } = 4096;
+
+    /// <summary>The planner's page cap in entries (the real server's default is 100,000; 0 means no cap). Small values force paging.</summary>
+    public int ArchivePlanMaxEntries { get; init; } = 100_000;
+
+    /// <summary>When set, planSnapshot, getSegment and getBlock require <c>Authorization: Bearer</c> this key, else 401 <c>AuthRequired</c>.</summary>
+    public string? ArchiveApiKey { get; init; }
 }

@@ -39,7 +39,10 @@ public sealed class JetstreamConnectionClosedException : JetstreamException
         reason is not null && (reason.StartsWith("failed to parse subscriber options", StringComparison.Ordinal)
             || reason.StartsWith("failed to unmarshal subscriber", StringComparison.Ordinal));
 
+    // The message is logged and printed: the server's text in it is cleaned and cut; CloseDescription keeps it as sent.
+    private const int MaxServerText = 500;
+
     private static string FormatMessage(WebSocketCloseStatus? status, string? description) => status is { } s
-        ? $"The Jetstream server closed the connection with {(int)s} {s}{(string.IsNullOrEmpty(description) ? "." : ": " + description)}"
+        ? $"The Jetstream server closed the connection with {(int)s} {s}{(string.IsNullOrEmpty(description) ? "." : ": " + JetstreamText.Printable(description, MaxServerText))}"
         : "The Jetstream connection ended without a close frame (1006).";
 }

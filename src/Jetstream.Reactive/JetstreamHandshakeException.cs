@@ -53,8 +53,8 @@ public sealed class JetstreamHandshakeException : JetstreamException
         {
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
-            var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? StringOf(e) : null;
+            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? StringOf(m) : null;
             return error is null ? (null, null) : (error, message);
         }
         catch (JsonException)
@@ -64,9 +64,27 @@ public sealed class JetstreamHandshakeException : JetstreamException
         }
     }
 
+    /// <summary>
+    /// The string value, or its JSON escaped form when it cannot be a .NET string: a lone surrogate escape such as
+    /// <c>"\udc00"</c> is valid JSON, and <see cref="JsonElement.GetString"/> throws on it.
+    /// </summary>
+    private static string StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = value.GetRawText();
+            return raw.Length >= 2 ? raw[1..^1] : raw;
+        }
+    }
+
     private static string FormatMessage(HttpStatusCode status, string body)
     {
-        var text = string.IsNullOrWhiteSpace(body) ? "(no body)" : body.Trim();
+        // The message is logged and printed: the body is cleaned and cut; Body keeps it as sent.
+        var text = string.IsNullOrWhiteSpace(body) ? "(no body)" : JetstreamText.Printable(body.Trim(), 500);
         return $"The Jetstream server rejected the WebSocket upgrade with HTTP {(int)status} {status}: {text}";
     }
 }

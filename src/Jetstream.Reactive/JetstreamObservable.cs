@@ -58,7 +58,7 @@ public static class JetstreamObservable
             ArgumentNullException.ThrowIfNull(observer);
             var session = NewSession(_options.BufferCapacity);
             return JetstreamOperators
-                .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session, null)
+                .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session, null, _options.BufferByteLimit)
                 .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, session));
         }
 
@@ -75,7 +75,8 @@ public static class JetstreamObservable
                 capacity,
                 options.Scheduler ?? _options.Scheduler,
                 session,
-                _options.CursorStore is null ? null : session.Handled);
+                _options.CursorStore is null ? null : session.Handled,
+                options.BufferByteLimit ?? _options.BufferByteLimit);
         }
 
         private JetstreamSession NewSession(int capacity) => new(_options, _metrics, _logger, _dictionaries) { Capacity = capacity };

@@ -13,6 +13,12 @@ namespace Jetstream.Reactive;
 /// </summary>
 public sealed record JetstreamOptions
 {
+    /// <summary>The default <see cref="BufferByteLimit"/>: 128 MiB.</summary>
+    public const long DefaultBufferByteLimit = 128L * 1024 * 1024;
+
+    /// <summary>The smallest <see cref="BufferByteLimit"/> allowed: 64 KiB.</summary>
+    public const long MinBufferByteLimit = 64L * 1024;
+
     /// <summary>The most collection filters a server accepts (full NSIDs plus <c>prefix.*</c> patterns, after removing duplicates).</summary>
     public const int MaxWantedCollections = 100;
 
@@ -160,7 +166,11 @@ public sealed record JetstreamOptions
     /// </summary>
     public TimeSpan GapThreshold { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Receives each likely gap after a resume (see <see cref="JetstreamGap"/>). Default <see langword="null"/>: gaps are only logged and counted.</summary>
+    /// <summary>
+    /// Receives each likely gap after a resume (see <see cref="JetstreamGap"/>), on <see cref="Scheduler"/>, one call at a
+    /// time and in order, even when several streams share it. An exception it throws is logged (Error) and the stream goes
+    /// on. Default <see langword="null"/>: gaps are only logged and counted.
+    /// </summary>
     public IObserver<JetstreamGap>? Gaps { get; init; }
 
     /// <summary>
@@ -168,6 +178,18 @@ public sealed record JetstreamOptions
     /// incoming event is dropped and counted (the events already queued are kept). Default 10,000; allowed from 1 to 10,000,000.
     /// </summary>
     public int BufferCapacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// How many bytes of events may wait between the socket reader and the subscriber, counting each event's payload (a
+    /// record's JSON, a sync event's blocks) plus about 512 bytes for the object. When an event would go over it, it is
+    /// dropped and counted like one over <see cref="BufferCapacity"/> (with <see cref="JetstreamOverflow.ResumeFromCursor"/>
+    /// it pauses the connection instead); an event larger than the whole budget still gets into an empty buffer. Without
+    /// it a server could fill <see cref="BufferCapacity"/> events of up to <see cref="MaxMessageSize"/> each (a 1 KiB zstd
+    /// frame can decompress to that). Default <see cref="DefaultBufferByteLimit"/> (128 MiB), which with the default
+    /// <see cref="MaxMessageSize"/> keeps a client under a few hundred MB whatever the server sends; at least
+    /// <see cref="MinBufferByteLimit"/>.
+    /// </summary>
+    public long BufferByteLimit { get; init; } = DefaultBufferByteLimit;
 
     /// <summary>The delays between connection attempts. Default <see cref="BackoffPolicy.Default"/> (250 ms to 30 s).</summary>
     public BackoffPolicy Backoff { get; init; } = BackoffPolicy.Default;

@@ -10,7 +10,7 @@ public sealed class JetstreamServerErrorException : JetstreamException
     /// <param name="error">The error name (<c>error</c>).</param>
     /// <param name="serverMessage">The server's explanation (<c>message</c>), if any.</param>
     public JetstreamServerErrorException(string error, string? serverMessage)
-        : base($"The Jetstream server sent error {error}{(string.IsNullOrEmpty(serverMessage) ? "" : ": " + serverMessage)}")
+        : base($"The Jetstream server sent error {JetstreamText.Printable(error, 100)}{(string.IsNullOrEmpty(serverMessage) ? "" : ": " + JetstreamText.Printable(serverMessage, 500))}")
     {
         Error = error;
         ServerMessage = serverMessage;

@@ -178,6 +178,44 @@ public sealed class StatsTests
     }
 
     [Test]
+    public void Sample_AFreshCollectionInEveryEvent_CountedInBoundedEntries()
+    {
+        using var collector = new StatsCollector();
+        for (var i = 0; i < StatsCollector.MaxCollections + 500; i++)
+        {
+            collector.OnEvent(Commit($"app.bsky.x{i}", i));
+        }
+
+        var sample = collector.Sample(T0);
+
+        Assert.That(sample.CommitsByCollection, Has.Count.EqualTo(StatsCollector.MaxCollections + 1));
+        Assert.That(sample.CommitsByCollection[StatsCollector.OtherCollections], Is.EqualTo(500));
+    }
+
+    [Test]
+    public void Render_HostileCollectionName_Neutralised()
+    {
+        var snapshot = new StatsSnapshot
+        {
+            Elapsed = TimeSpan.FromSeconds(1),
+            RateWindow = TimeSpan.FromSeconds(1),
+            TotalEvents = 1,
+            EventsPerSecond = 1,
+            Kinds = [new(JetstreamEventKind.Commit, 1, 1)],
+            TopCollections = [new("evil\u001b]52;c;ZXZpbA==\u0007", 1, 1, 1)],
+            CollectionCount = 1,
+            CatchUp = null,
+        };
+        var writer = new StringWriter();
+        var console = new CliConsole(writer, TextWriter.Null).SpectreOut();
+
+        console.Write(Dashboard.Render(snapshot, "ws://127.0.0.1:1 (v1)"));
+
+        Assert.That(writer.ToString().Any(c => c is '\u001b' or '\u0007'), Is.False);
+        Assert.That(writer.ToString().Contains("evil␛]52", StringComparison.Ordinal), Is.True);
+    }
+
+    [Test]
     public async Task Sample_RealStream_ReadsTheClientsOwnMeter(CancellationToken token)
     {
         await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.BundledRealEvents }, token);
@@ -246,6 +284,18 @@ public sealed class StatsTests
         Assert.That(result.Output, Does.Match($@"│ all\s+│\s+{total}\s+│"), "every bundled event counted");
         Assert.That(result.Output, Does.Contain("app.bsky.feed.like"));
         Assert.That(result.Output, Does.Contain("dropped 0 · reconnects 0"));
+    }
+
+    [Test]
+    public async Task Stats_Limit_StopsAfterThatManyEventsExit0(CancellationToken token)
+    {
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.BundledRealEvents }, token);
+
+        // --duration only bounds a broken --limit: the emulator holds 167 events, so without the limit the total is 167.
+        var result = await Cli.RunAsync(token, "stats", "-e", server.Uri.ToString(), "--limit", "50", "--duration", "60s", "--interval", "120s");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
+        Assert.That(result.Output, Does.Match(@"│ all\s+│\s+50\s+│"), "exactly the limit counted, then the final dashboard");
     }
 
     [Test]

@@ -199,6 +199,23 @@ public sealed class TailTests
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Usage));
         Assert.That(result.ErrorLines.Single(), Does.StartWith($"jetstream: --cursor-file is '{cursorFile}'; it must be a cursor file this tool wrote"));
+        Assert.That(result.ErrorLines.Single(), Does.EndWith("Delete it, or pass --cursor-file-start-over to set it aside and start again."));
+    }
+
+    [Test]
+    public async Task Tail_EmptyCursorFileWithStartOver_SetAsideAndRunsFromTheStart(CancellationToken token)
+    {
+        await using var server = await ServerAsync(token);
+        using var folder = Cli.TempFolder();
+        var cursorFile = folder.File("cursor.json");
+        await File.WriteAllTextAsync(cursorFile, "", token);
+
+        var result = await Cli.RunAsync(token, "tail", "-e", server.Uri.ToString(), "--cursor-file", cursorFile, "--cursor-file-start-over", "-n", "2");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
+        Assert.That(result.OutputLines, Has.Length.EqualTo(2));
+        Assert.That(File.Exists(cursorFile + ".unreadable"), Is.True, "the damaged file is kept for a look");
+        Assert.That(await File.ReadAllTextAsync(cursorFile, token), Does.Contain("\"cursor\":2"), "the new cursor was saved");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
 using Jetstream.Reactive.Benchmarks.EndToEnd;
@@ -7,7 +8,9 @@ namespace Jetstream.Reactive.Benchmarks;
 
 /// <summary>
 /// <c>micro [BenchmarkDotNet args]</c>: the micro-benchmarks. <c>e2e [--events N] [--no-node] [--no-write] [--smoke]</c>:
-/// the end-to-end harness. <c>client KIND URL COUNT BYTES</c>: one .NET client, run by the harness in its own process.
+/// the end-to-end harness (with the cold rows unless <c>--no-cold</c>). <c>cold [--events N] [--aot PATH]</c>: only the cold
+/// rows, written into their section of docs/benchmarks.md. <c>archive [--events N]</c>: archive decode and whole-backfill
+/// throughput. <c>client KIND URL COUNT BYTES</c>: one .NET client, run by the harness in its own process.
 /// </summary>
 internal static class Program
 {
@@ -16,17 +19,32 @@ internal static class Program
         switch (args.FirstOrDefault())
         {
             case "micro":
-                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
-                return 0;
+                return Micro(args[1..]);
             case "e2e":
                 return await Harness.RunAsync(args);
+            case "archive":
+                return await Archive.ArchiveHarness.RunAsync(args);
+            case "cold":
+                return await Harness.RunColdAsync(args);
+            case "client" when args.Length == 5 && args[1] == "cold-library":
+                // Timed from outside, start to exit: no JSON (its reflection-based first use would be timed too).
+                await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
+                return 0;
             case "client" when args.Length == 5:
                 var result = await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
                 Console.WriteLine(JsonSerializer.Serialize(result));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] | client KIND URL COUNT BYTES");
+                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | client KIND URL COUNT BYTES");
                 return 2;
         }
+    }
+
+    // Apart from Main so that a client process (timed cold) does not load BenchmarkDotNet when Main is compiled.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Micro(string[] args)
+    {
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

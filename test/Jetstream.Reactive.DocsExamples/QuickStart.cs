@@ -34,7 +34,7 @@ internal static class QuickStart
                 Console.WriteLine($"{commit.Commit.Operation} {commit.Commit.Collection} {commit.Commit.Cid}");
                 break;
             case IdentityEvent identity:
-                Console.WriteLine($"{identity.Did} is now {identity.Handle ?? "(handle not sent)"}");
+                Console.WriteLine($"{identity.Did} is now {(identity.Handle is { } handle ? JetstreamText.Printable(handle) : "(handle not sent)")}");
                 break;
             case AccountEvent { Active: false } account:
                 Console.WriteLine($"{account.Did} is {account.Status}: purge its data");

@@ -21,7 +21,7 @@ internal static class Records
             .Connect(new JetstreamOptions { WantedCollections = [PostRecord.Collection] })
             .Records<PostRecord>()
             .Subscribe(
-                post => Console.WriteLine($"{post.Did}: {post.Record.Text}"),
+                post => Console.WriteLine($"{post.Did}: {JetstreamText.Printable(post.Record.Text)}"),  // post text is untrusted: never print it raw
                 error => Console.Error.WriteLine($"Stream ended: {error.Message}"));
         // end-snippet
     }
@@ -61,7 +61,7 @@ internal static class Records
     public static IDisposable NotifyReplies(IObservable<JetstreamEvent> events, string myDid) =>
         events.Records<PostRecord>()
             .Where(p => p.Record.Reply is { } reply && reply.Root.Uri.Authority == myDid && p.Did != myDid)
-            .Subscribe(p => Console.WriteLine($"{p.Did} replied in your thread {p.Record.Reply!.Root.Uri}: {p.Record.Text}"));
+            .Subscribe(p => Console.WriteLine($"{p.Did} replied in your thread {p.Record.Reply!.Root.Uri}: {JetstreamText.Printable(p.Record.Text)}"));
     // end-snippet
 
     // begin-snippet: records-hashtags
@@ -90,14 +90,14 @@ internal static class Records
         foreach (var facet in post.Facets ?? [])
         {
             // Byte offsets into the UTF-8 text: never post.Text[start..end].
-            var text = facet.GetText(post.Text) ?? "(offsets do not fit the text)";
+            var text = JetstreamText.Printable(facet.GetText(post.Text) ?? "(offsets do not fit the text)");
             foreach (var feature in facet.Features)
             {
                 Console.WriteLine(feature switch
                 {
                     MentionFeature mention => $"mention {text} -> {mention.Did}",
                     LinkFeature link => $"link {text} -> {link.Uri}",
-                    TagFeature tag => $"hashtag {tag.Tag}",
+                    TagFeature tag => $"hashtag {JetstreamText.Printable(tag.Tag)}",
                     _ => $"{feature.Type} over {text}",   // UnknownFacetFeature keeps the raw JSON
                 });
             }
@@ -110,7 +110,7 @@ internal static class Records
         // begin-snippet: records-embeds
         var media = post.Embed switch
         {
-            ImagesEmbed images => $"{images.Images.Count} images, alt: {string.Join(" / ", images.Images.Select(i => i.Alt))}",
+            ImagesEmbed images => $"{images.Images.Count} images, alt: {JetstreamText.Printable(string.Join(" / ", images.Images.Select(i => i.Alt)))}",
             VideoEmbed video => $"video {video.Video.Ref} ({video.Video.Size} bytes)",
             ExternalEmbed card => $"link card {card.External.Uri}",
             RecordEmbed quote => $"quotes {quote.Record.Uri}",

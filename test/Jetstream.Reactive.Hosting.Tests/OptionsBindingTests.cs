@@ -152,6 +152,7 @@ public sealed class OptionsBindingTests
         var failures = await StartFailuresAsync(new()
         {
             ["Jetstream:HandlerBufferCapacity"] = "0",
+            ["Jetstream:HandlerBufferByteLimit"] = "1000",
             ["Jetstream:ShutdownTimeout"] = "-00:00:01",
             ["Jetstream:HealthLagThreshold"] = "00:00:00",
             ["Jetstream:CursorFile"] = "state/",
@@ -163,6 +164,7 @@ public sealed class OptionsBindingTests
             "Jetstream:CursorSaveInterval is 00:00:00.0100000; it must be between 100 ms and 1 hour.",
             "Jetstream:CursorFile is 'state/'; it must be a file path such as 'state/jetstream.cursor.json', or empty to keep no cursor file.",
             "Jetstream:HandlerBufferCapacity is 0; it must be between 1 and 10,000,000.",
+            "Jetstream:HandlerBufferByteLimit is 1000; it must be at least 65536 bytes (64 KiB).",
             "Jetstream:ShutdownTimeout is -00:00:01; it must be between 0 and 1 hour (01:00:00).",
             "Jetstream:HealthLagThreshold is 00:00:00; it must be between 1 s (00:00:01) and 1 day (1.00:00:00).",
         }));

@@ -44,4 +44,35 @@ public sealed class FileCursorStoreTests
 
         Assert.That(async () => await store.LoadAsync(CancellationToken.None), Throws.TypeOf<InvalidDataException>().With.Message.Contains(path));
     }
+
+    [TestCase("", "is empty")]
+    [TestCase("{\"protocol\":\"v1\",\"ho", "is not valid JSON")]
+    [TestCase("{\"cursor\":1}", "does not hold a cursor")]
+    public void LoadAsync_EmptyOrDamagedFile_ErrorNamesTheFileTheProblemAndWhatToDo(string content, string problem)
+    {
+        var path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, content);
+        var store = new FileCursorStore(path);
+
+        Assert.That(
+            async () => await store.LoadAsync(CancellationToken.None),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains($"'{path}' {problem}")
+                .And.Message.Contains("To start over, delete it").And.Message.Contains("StartOverIfUnreadable"));
+    }
+
+    [Test]
+    public async Task LoadAsync_DamagedFileWithStartOver_NoCursorAndTheFileKeptAside()
+    {
+        var path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, "{\"protocol\":\"v1\",\"ho");
+        var store = new FileCursorStore(path) { StartOverIfUnreadable = true };
+
+        Assert.That(await store.LoadAsync(CancellationToken.None), Is.Null);
+        Assert.That(File.Exists(path), Is.False);
+        Assert.That(File.ReadAllText(path + ".unreadable"), Is.EqualTo("{\"protocol\":\"v1\",\"ho"));
+
+        // The next save writes a good file again.
+        await store.SaveAsync(new JetstreamCursor(5, true, 1_779_719_009_132_431, JetstreamProtocol.V1, "h"), CancellationToken.None);
+        Assert.That((await store.LoadAsync(CancellationToken.None))!.Value, Is.EqualTo(5));
+    }
 }

@@ -523,7 +523,7 @@ public sealed class JetstreamObservableTests
         });
         _h.Scheduler.AdvanceTo(1_000);
 
-        Assert.That(_h.LogsWithId(1007).Single().Message, Does.Contain("buffer of 3 events"));
+        Assert.That(_h.LogsWithId(1007).Single().Message, Does.Contain("its 3 events"));
         Assert.That(_h.LogsWithId(1012).Single().Exception!.Message, Is.EqualTo("handler bug"));
         Assert.That(sub.Handled, Is.EqualTo(3));
     }

@@ -36,10 +36,12 @@ internal static class RecordCommand
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : (long?)null;
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
             var folder = string.IsNullOrWhiteSpace(path) ? null : Path.GetDirectoryName(Path.GetFullPath(path));
-            if (folder is null || Directory.Exists(path) || !Directory.Exists(folder))
+            if (folder is null || !Directory.Exists(folder))
             {
                 throw UsageException.For("<file>", path, "it must be a file path whose folder exists.");
             }
+
+            RecordFile.CheckTarget(path);
 
             var resume = parse.GetValue(overwrite) ? null : RecordFile.ReadResumePoint(path);
             if (resume is not null && settings.Options.Cursor is not null)

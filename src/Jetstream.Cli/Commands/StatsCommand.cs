@@ -26,10 +26,12 @@ internal static class StatsCommand
             Description = "When standard output is not a terminal, print the dashboard this often (default 5s); on a terminal it redraws twice a second.",
             HelpName = "duration",
         };
+        var limit = new Option<string>("--limit", "-n") { Description = "Stop after this many events (counted after --kind), then print the dashboard once more.", HelpName = "count" };
         var command = new Command("stats", "Show a live dashboard of a stream: events/s overall and per kind, top collections, lag, drops, reconnects, bytes/s, and the catch-up toward now from an old cursor.");
         connection.AddTo(command);
         command.Add(duration);
         command.Add(interval);
+        command.Add(limit);
         command.SetAction(async (parse, token) =>
         {
             // The dashboard measures the stream as it comes, drops included (shown); a large buffer absorbs a replay's burst.
@@ -37,14 +39,24 @@ internal static class StatsCommand
             settings = settings with { Options = settings.Options with { BufferCapacity = StatsBufferCapacity } };
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
             var every = parse.GetValue(interval) is { } i ? ValueParsers.Duration("--interval", i) : TimeSpan.FromSeconds(5);
-            return await RunAsync(console, settings, Describe(settings.Options), stop, every, token);
+            var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
+            return await RunAsync(console, settings, Describe(settings.Options), stop, every, token, max);
         });
         return command;
     }
 
     /// <summary>Runs the dashboard against a stream (also used by <c>demo</c>).</summary>
-    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken)
+    /// <param name="console">Where to draw.</param>
+    /// <param name="settings">The stream's options and the kinds to keep.</param>
+    /// <param name="source">The title's description of the stream.</param>
+    /// <param name="duration">Stop after this long; <see langword="null"/> for no limit.</param>
+    /// <param name="interval">How often to print the dashboard when standard output is not a terminal.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <param name="limit">Stop after this many events (those <see cref="ConnectionOptions.Settings.Wants"/> keeps).</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken, long limit = long.MaxValue)
     {
+        long counted = 0;
         using var collector = new StatsCollector();
         var options = settings.Options with { MeterFactory = collector.MeterFactory };
         if (settings.Verbose)
@@ -61,6 +73,7 @@ internal static class StatsCommand
                 if (settings.Wants(e))
                 {
                     collector.OnEvent(e);
+                    return ++counted < limit;
                 }
 
                 return true;

@@ -26,6 +26,10 @@ internal static class TailCommand
             Description = "Resume from the cursor saved in this file, and keep saving the cursor of the last event printed (at-least-once). --cursor applies when the file has none yet.",
             HelpName = "file",
         };
+        var startOver = new Option<bool>("--cursor-file-start-over")
+        {
+            Description = "When the --cursor-file exists but holds no cursor (empty or damaged), rename it to <file>.unreadable and start as if it were new, instead of refusing to start.",
+        };
         var limit = new Option<string>("--limit", "-n") { Description = "Stop after this many events.", HelpName = "count" };
         var duration = new Option<string>("--duration") { Description = "Stop after this long (30s, 5m, 1h).", HelpName = "duration" };
 
@@ -33,6 +37,7 @@ internal static class TailCommand
         connection.AddTo(command);
         command.Add(format);
         command.Add(cursorFile);
+        command.Add(startOver);
         command.Add(limit);
         command.Add(duration);
         command.SetAction(async (parse, token) =>
@@ -41,7 +46,7 @@ internal static class TailCommand
             var json = (parse.GetValue(format) is { } f ? ValueParsers.OneOf("--format", f, "json", "text") : console.OutIsTerminal ? "text" : "json") == "json";
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
-            var cursors = parse.GetValue(cursorFile) is { } path ? await CursorFile.OpenAsync("--cursor-file", path, token) : null;
+            var cursors = parse.GetValue(cursorFile) is { } path ? await CursorFile.OpenAsync("--cursor-file", path, parse.GetValue(startOver), token) : null;
             return await RunAsync(console, settings, json, max, stop, cursors, token);
         });
         return command;

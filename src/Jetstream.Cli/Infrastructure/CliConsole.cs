@@ -22,9 +22,17 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error, bool OutIsTe
         var outIsTerminal = !Console.IsOutputRedirected;
         // A redirected stdout is written through its file descriptor, because the console stream ignores a closed pipe
         // and `jetstream tail | head` would then never end; this way the write fails and tail stops.
-        var stdoutStream = outIsTerminal || OperatingSystem.IsWindows()
+        Stream stdoutStream = outIsTerminal || OperatingSystem.IsWindows()
             ? Console.OpenStandardOutput()
             : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (stdoutStream is FileStream { CanSeek: true } file)
+        {
+            // A regular file (`> log`, `>> log`): a FileStream writes at its own offset from 0 (pwrite), which would
+            // overwrite what the shell or an earlier command put there; the console stream appends at the shared offset.
+            file.Dispose();
+            stdoutStream = Console.OpenStandardOutput();
+        }
+
         var stdout = new StreamWriter(stdoutStream, new global::System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = outIsTerminal };
         var stderr = new StreamWriter(Console.OpenStandardError(), new global::System.Text.UTF8Encoding(false)) { AutoFlush = true };
         return new CliConsole(stdout, stderr, outIsTerminal, !Console.IsErrorRedirected);

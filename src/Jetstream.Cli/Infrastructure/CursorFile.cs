@@ -16,18 +16,21 @@ internal sealed class CursorFile : ICursorStore
     private JetstreamEvent? _frozenAt;
     private TaskCompletionSource _saved = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private CursorFile(string path)
+    private CursorFile(string path, bool startOver)
     {
-        _store = new FileCursorStore(path);
+        _store = new FileCursorStore(path) { StartOverIfUnreadable = startOver };
         Path = path;
     }
 
     /// <summary>The path as given.</summary>
     public string Path { get; }
 
-    /// <summary>Checks the path (its folder must exist) and, when the file exists, that it holds a cursor.</summary>
+    /// <summary>
+    /// Checks the path (its folder must exist) and, when the file exists, that it holds a cursor; with
+    /// <paramref name="startOver"/>, a file without one is set aside instead (see <see cref="FileCursorStore.StartOverIfUnreadable"/>).
+    /// </summary>
     /// <exception cref="UsageException">The path or the file's content is wrong.</exception>
-    public static async Task<CursorFile> OpenAsync(string option, string path, CancellationToken cancellationToken)
+    public static async Task<CursorFile> OpenAsync(string option, string path, bool startOver, CancellationToken cancellationToken)
     {
         string? folder;
         try
@@ -44,12 +47,16 @@ internal sealed class CursorFile : ICursorStore
             throw UsageException.For(option, path, "it must be a file path whose folder exists (the file is created when missing).");
         }
 
-        var file = new CursorFile(path);
+        var file = new CursorFile(path, startOver);
         try
         {
             await file._store.LoadAsync(cancellationToken);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (InvalidDataException)
+        {
+            throw UsageException.For(option, path, $"it must be a cursor file this tool wrote, or a new file; this one holds no cursor (empty or damaged). Delete it, or pass {option}-start-over to set it aside and start again.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw UsageException.For(option, path, $"it must be a cursor file this tool wrote, or a new file ({e.Message.TrimEnd('.')}).");
         }

@@ -87,7 +87,7 @@ internal static class StreamRunner
 
     private static string OneLine(string text)
     {
-        var line = text.ReplaceLineEndings(" ").Trim();
-        return line.Length > 500 ? string.Concat(line.AsSpan(0, 500), "…") : line;
+        // Server text (close reasons, handshake bodies, error messages) reaches the terminal: neutralised and capped.
+        return JetstreamText.Printable(text.ReplaceLineEndings(" ").Trim(), 500);
     }
 }

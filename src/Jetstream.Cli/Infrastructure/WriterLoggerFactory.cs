@@ -1,3 +1,4 @@
+using Jetstream.Reactive;
 using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Cli.Infrastructure;
@@ -5,6 +6,8 @@ namespace Jetstream.Cli.Infrastructure;
 /// <summary>Writes log messages at Information and above as plain lines to a writer (standard error, for <c>--verbose</c>).</summary>
 internal sealed class WriterLoggerFactory(TextWriter writer) : ILoggerFactory
 {
+    private const int MaxMessage = 2000;
+
     private readonly object _lock = new();
     private readonly TextWriter _writer = writer;
 
@@ -41,7 +44,8 @@ internal sealed class WriterLoggerFactory(TextWriter writer) : ILoggerFactory
             };
             lock (provider._lock)
             {
-                provider._writer.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {level}: {formatter(state, exception)}");
+                // Log messages carry server text (#info messages, close reasons): neutralised before the terminal, one line each.
+                provider._writer.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {level}: {JetstreamText.Printable(formatter(state, exception), MaxMessage)}");
                 provider._writer.Flush();
             }
         }

@@ -8,7 +8,8 @@ namespace Jetstream.Cli.Output;
 
 /// <summary>
 /// Writes an event as one line of v1-shaped JSON (<c>did</c>, <c>time_us</c>, <c>cursor</c> when the server sent one,
-/// <c>kind</c> and the kind's object), with the commit's record copied byte for byte as the server sent it. This is what
+/// <c>kind</c> and the kind's object), with the commit's record copied byte for byte as the server sent it, unless it
+/// holds a line break (valid JSON whitespace), which is left out so that one event stays one line. This is what
 /// <c>tail --format json</c> prints and <c>record</c> writes, and what <c>serve</c> (the emulator) reads back.
 /// </summary>
 internal static class EventJson
@@ -43,7 +44,7 @@ internal static class EventJson
                 if (commit.Commit.HasRecord)
                 {
                     writer.WritePropertyName("record");
-                    writer.WriteRawValue(commit.Commit.RecordJson.Span, skipInputValidation: true);
+                    WriteRecord(writer, commit.Commit.RecordJson.Span);
                 }
 
                 if (commit.Commit.Cid is { } cid)
@@ -104,6 +105,60 @@ internal static class EventJson
         var buffer = new ArrayBufferWriter<byte>(512);
         Write(e, buffer);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The record as sent when it is on one line; otherwise without its line breaks: between tokens they are whitespace
+    /// and are dropped, inside a string (not valid JSON, but never trusted to be absent) they become <c>\n</c> and <c>\r</c>.
+    /// </summary>
+    private static void WriteRecord(Utf8JsonWriter writer, ReadOnlySpan<byte> record)
+    {
+        if (record.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        {
+            writer.WriteRawValue(record, skipInputValidation: true);
+            return;
+        }
+
+        var oneLine = new ArrayBufferWriter<byte>(record.Length + 16);
+        var inString = false;
+        var escaped = false;
+        foreach (var b in record)
+        {
+            if (b is (byte)'\n' or (byte)'\r')
+            {
+                if (inString)
+                {
+                    oneLine.Write(b == (byte)'\n' ? "\\n"u8 : "\\r"u8);
+                    escaped = false;
+                }
+
+                continue;
+            }
+
+            if (inString)
+            {
+                if (escaped)
+                {
+                    escaped = false;
+                }
+                else if (b == (byte)'\\')
+                {
+                    escaped = true;
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                }
+            }
+            else if (b == (byte)'"')
+            {
+                inString = true;
+            }
+
+            oneLine.Write([b]);
+        }
+
+        writer.WriteRawValue(oneLine.WrittenSpan, skipInputValidation: true);
     }
 
     private static string Operation(CommitOperation operation) => operation switch

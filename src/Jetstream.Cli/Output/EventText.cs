@@ -12,19 +12,23 @@ namespace Jetstream.Cli.Output;
 internal static class EventText
 {
     private const int MaxText = 100;
+    private const int MaxField = 300;
 
     public static string Format(JetstreamEvent e)
     {
         var time = SafeTime(e);
         return e switch
         {
-            CommitEvent c => $"{time} {Operation(c.Commit.Operation),-6} {c.Commit.Collection} {c.Did}/{c.Commit.RKey}{Glimpse(c.Commit)}",
-            IdentityEvent i => $"{time} identity {i.Did} handle={i.Handle ?? "(none)"}",
-            AccountEvent a => $"{time} account {a.Did} active={(a.Active ? "true" : "false")}{(a.Status is null ? "" : " status=" + a.Status)}",
-            SyncEvent s => $"{time} sync {s.Did} rev={s.Rev}",
-            _ => $"{time} {e.Kind.ToString().ToLowerInvariant()} {e.Did}",
+            CommitEvent c => $"{time} {Operation(c.Commit.Operation),-6} {P(c.Commit.Collection)} {P(c.Did)}/{P(c.Commit.RKey)}{Glimpse(c.Commit)}",
+            IdentityEvent i => $"{time} identity {P(i.Did)} handle={(i.Handle is null ? "(none)" : P(i.Handle))}",
+            AccountEvent a => $"{time} account {P(a.Did)} active={(a.Active ? "true" : "false")}{(a.Status is null ? "" : " status=" + P(a.Status))}",
+            SyncEvent s => $"{time} sync {P(s.Did)} rev={P(s.Rev)}",
+            _ => $"{time} {e.Kind.ToString().ToLowerInvariant()} {P(e.Did)}",
         };
     }
+
+    /// <summary>Every string from the network goes through this before the terminal (escapes, bidi overrides, line breaks).</summary>
+    private static string P(string? text) => JetstreamText.Printable(text, MaxField);
 
     private static string SafeTime(JetstreamEvent e)
     {
@@ -86,6 +90,10 @@ internal static class EventText
         {
             // A record that is not valid JSON is shown without a glimpse.
         }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON that is no .NET string (a lone surrogate escape such as "\udc00"): no glimpse, and tail goes on.
+        }
 
         return string.Empty;
     }
@@ -104,6 +112,7 @@ internal static class EventText
             builder.Append(Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) ? " " : rune.ToString());
         }
 
-        return builder.ToString();
+        // Whitespace became spaces above; what is left to neutralise (bidi overrides, C1 controls) is shown visibly.
+        return JetstreamText.Printable(builder.ToString());
     }
 }

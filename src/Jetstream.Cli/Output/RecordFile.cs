@@ -32,11 +32,77 @@ internal sealed class RecordFile : IAsyncDisposable
     /// <summary>Whether the file is zstd-compressed.</summary>
     public bool Compressed { get; }
 
+    private const int MaxFirstLine = 1024 * 1024;
+
     /// <summary>JSON bytes written by this run (before compression).</summary>
     public long BytesWritten { get; private set; }
 
     /// <summary>Whether <paramref name="path"/> names a zstd recording.</summary>
     public static bool IsZstd(string path) => path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Refuses a target that record must not write: a directory, a symbolic link (writing would follow it to whatever it
+    /// points at), or an existing file that is not a recording (with or without <c>--overwrite</c>: only recordings are
+    /// resumed or replaced).
+    /// </summary>
+    /// <exception cref="UsageException">The target is one of those.</exception>
+    public static void CheckTarget(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw UsageException.For("<file>", path, "it is a symbolic link; give the path of the recording itself (record never writes through a link).");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw UsageException.For("<file>", path, "it is a directory; give a file path, such as a new file inside it.");
+        }
+
+        if (info.Exists && !LooksLikeRecording(path))
+        {
+            throw UsageException.For("<file>", path, "the file exists and is not a recording (its first line is not a Jetstream event); choose a new file: record only resumes or overwrites its own recordings.");
+        }
+    }
+
+    /// <summary>Whether the file is empty or starts with a Jetstream event line (reading at most 1 MiB of it).</summary>
+    private static bool LooksLikeRecording(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            if (file.Length == 0)
+            {
+                return true;
+            }
+
+            using Stream stream = IsZstd(path) ? new DecompressionStream(file) : file;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var first = new StringBuilder();
+            var buffer = new char[4096];
+            while (first.Length < MaxFirstLine)
+            {
+                var read = reader.Read(buffer, 0, buffer.Length);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var newline = Array.IndexOf(buffer, '\n', 0, read);
+                first.Append(buffer, 0, newline < 0 ? read : newline);
+                if (newline >= 0)
+                {
+                    break;
+                }
+            }
+
+            return first.Length < MaxFirstLine && CursorOf(first.ToString().TrimEnd('\r')) is not null;
+        }
+        catch (Exception e) when (e is EndOfStreamException or ZstdException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Reads where an existing recording ends, without changing it.</summary>
     /// <returns>The point to resume from, or <see langword="null"/> when the file is missing or empty.</returns>

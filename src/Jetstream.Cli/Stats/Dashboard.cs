@@ -29,7 +29,7 @@ internal static class Dashboard
             .AddColumn(new TableColumn("per s").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
         foreach (var c in snapshot.TopCollections)
         {
-            collections.AddRow(Markup.Escape(c.Collection), Count(c.Total), Rate(c.PerSecond), (c.Share * 100).ToString("0", CultureInfo.InvariantCulture) + "%");
+            collections.AddRow(Markup.Escape(JetstreamText.Printable(c.Collection, 100)), Count(c.Total), Rate(c.PerSecond), (c.Share * 100).ToString("0", CultureInfo.InvariantCulture) + "%");
         }
 
         if (snapshot.TopCollections.Count == 0)

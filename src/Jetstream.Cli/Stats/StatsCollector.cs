@@ -12,6 +12,12 @@ internal sealed class StatsCollector : IDisposable
 {
     private readonly object _lock = new();
     private readonly long[] _byKind = new long[Enum.GetValues<JetstreamEventKind>().Length];
+    /// <summary>The most collections counted by name; the rest are counted together as <see cref="OtherCollections"/>.</summary>
+    public const int MaxCollections = 10_000;
+
+    /// <summary>The entry that counts the collections past <see cref="MaxCollections"/>.</summary>
+    public const string OtherCollections = "(other collections)";
+
     private readonly Dictionary<string, long> _byCollection = new(StringComparer.Ordinal);
     private readonly MeterListener _listener = new();
     private readonly ScopedMeterFactory _meters = new();
@@ -54,7 +60,11 @@ internal sealed class StatsCollector : IDisposable
 
             if (e is CommitEvent commit)
             {
-                _byCollection[commit.Commit.Collection] = _byCollection.GetValueOrDefault(commit.Commit.Collection) + 1;
+                // A server can name a fresh collection in every event: past MaxCollections they share one entry.
+                var collection = _byCollection.Count < MaxCollections || _byCollection.ContainsKey(commit.Commit.Collection)
+                    ? commit.Commit.Collection
+                    : OtherCollections;
+                _byCollection[collection] = _byCollection.GetValueOrDefault(collection) + 1;
             }
 
             _firstTimeUs ??= e.TimeUs;

@@ -33,12 +33,14 @@ internal sealed class HandlerWorker : IObserver<Tracked>
     private long _failed;
     private long _dropped;
     private long _episodeDropped;
+    private long _pendingBytes;
     private bool _dropping;
     private bool _closed;
     private TimeSpan? _lag;
 
-    public HandlerWorker(HandlerRegistration registration, int capacity, IServiceScopeFactory scopes, ILogger logger, HostingMetrics metrics, TimeProvider time)
+    public HandlerWorker(HandlerRegistration registration, int capacity, IServiceScopeFactory scopes, ILogger logger, HostingMetrics metrics, TimeProvider time, long byteLimit = long.MaxValue)
     {
+        ByteLimit = byteLimit;
         _registration = registration;
         Capacity = capacity;
         _scopes = scopes;
@@ -57,6 +59,9 @@ internal sealed class HandlerWorker : IObserver<Tracked>
     public string Name => _registration.Name;
 
     public int Capacity { get; }
+
+    /// <summary>The most bytes of events buffered for this handler (an event into an empty buffer always fits).</summary>
+    public long ByteLimit { get; }
 
     /// <summary>Events buffered or being handled.</summary>
     public int Pending
@@ -105,11 +110,13 @@ internal sealed class HandlerWorker : IObserver<Tracked>
                 return;
             }
 
-            accepted = _channel.Writer.TryWrite(value);
+            var size = SizeOf(value.Event);
+            accepted = (_pendingBytes == 0 || _pendingBytes + size <= ByteLimit) && _channel.Writer.TryWrite(value);
             firstDrop = !accepted && !_dropping;
             if (accepted)
             {
                 _pending++;
+                _pendingBytes += size;
             }
             else
             {
@@ -220,6 +227,11 @@ internal sealed class HandlerWorker : IObserver<Tracked>
         lock (_gate)
         {
             _pending -= batch.Count;
+            foreach (var done in batch)
+            {
+                _pendingBytes -= SizeOf(done.Event);
+            }
+
             _lastCompleted = batch[^1];
             _lag = ConnectionMonitor.LagOf(now, batch[^1].Event.TimeUs);
             if (failure is null)
@@ -231,7 +243,7 @@ internal sealed class HandlerWorker : IObserver<Tracked>
                 _failed += batch.Count;
             }
 
-            if (_dropping && _pending <= Capacity / 2)
+            if (_dropping && _pending <= Capacity / 2 && _pendingBytes <= ByteLimit / 2)
             {
                 recovered = _episodeDropped;
                 _dropping = false;
@@ -252,4 +264,16 @@ internal sealed class HandlerWorker : IObserver<Tracked>
             _logger.HandlerBufferRecovered(Name, recovered);
         }
     }
+
+    /// <summary>
+    /// About the memory an event holds while buffered: its payload plus 512 bytes for the object (the same rule as the
+    /// connection's own buffer, <see cref="JetstreamOptions.BufferByteLimit"/>).
+    /// </summary>
+    private static long SizeOf(JetstreamEvent e) => 512 + e switch
+    {
+        CommitEvent c => c.Commit.RecordJson.Length,
+        SyncEvent s => s.Blocks.Length,
+        IdentityEvent i => 2L * (i.Handle?.Length ?? 0),
+        _ => 0,
+    };
 }

@@ -68,6 +68,11 @@ internal sealed partial class HostingOptionsValidator(JetstreamSetup setup, ISer
             errors.Add($"{Key(section, nameof(options.HandlerBufferCapacity))} is {options.HandlerBufferCapacity}; it must be between 1 and 10,000,000.");
         }
 
+        if (options.HandlerBufferByteLimit < JetstreamOptions.MinBufferByteLimit)
+        {
+            errors.Add($"{Key(section, nameof(options.HandlerBufferByteLimit))} is {options.HandlerBufferByteLimit}; it must be at least {JetstreamOptions.MinBufferByteLimit} bytes (64 KiB).");
+        }
+
         if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromHours(1))
         {
             errors.Add($"{Key(section, nameof(options.ShutdownTimeout))} is {options.ShutdownTimeout}; it must be between 0 and 1 hour (01:00:00).");

@@ -97,7 +97,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         var workers = _registrations
-            .Select(r => new HandlerWorker(r, r.BufferCapacity ?? options.HandlerBufferCapacity, _services.GetRequiredService<IServiceScopeFactory>(), _logger, metrics, _time))
+            .Select(r => new HandlerWorker(r, r.BufferCapacity ?? options.HandlerBufferCapacity, _services.GetRequiredService<IServiceScopeFactory>(), _logger, metrics, _time, options.HandlerBufferByteLimit))
             .ToList();
         lock (_gate)
         {

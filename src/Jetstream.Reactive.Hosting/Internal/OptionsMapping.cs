@@ -28,6 +28,7 @@ internal static class OptionsMapping
         GapThreshold = options.GapThreshold,
         Gaps = options.Gaps,
         BufferCapacity = options.BufferCapacity,
+        BufferByteLimit = options.BufferByteLimit,
         Backoff = options.Backoff is { } b
             ? new BackoffPolicy { InitialDelay = b.InitialDelay, MaxDelay = b.MaxDelay, Multiplier = b.Multiplier, Jitter = b.Jitter }
             : null!,

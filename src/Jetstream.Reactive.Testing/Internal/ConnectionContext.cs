@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 
@@ -287,7 +288,7 @@ internal sealed class ConnectionContext
                 case FaultAction.ErrorFrame:
                     if (IsV2)
                     {
-                        var error = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["$type"] = "error", ["error"] = step.Text, ["message"] = step.Message });
+                        var error = Encoding.UTF8.GetBytes(new JsonObject { ["$type"] = "error", ["error"] = step.Text, ["message"] = step.Message }.ToJsonString());
                         await SendAsync(Frame(error)).ConfigureAwait(false);
                         Record.RecordFrame(error.Length);
                     }

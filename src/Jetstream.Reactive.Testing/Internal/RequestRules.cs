@@ -1,6 +1,7 @@
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Jetstream.Reactive.Compression;
 
 namespace Jetstream.Reactive.Testing.Internal;
@@ -214,16 +215,17 @@ internal static class RequestRules
                 position = log.SeqAtOrAfterTime(cursor);
                 if (log.TryGet(floor, out var oldest) && cursor < oldest.TimeUs)
                 {
-                    info = JsonSerializer.Serialize(new Dictionary<string, object>
+                    // JsonObject rather than a serialized dictionary: no reflection, so the emulator survives trimming and AOT.
+                    info = new JsonObject
                     {
                         ["$type"] = "message",
-                        ["payload"] = new Dictionary<string, string>
+                        ["payload"] = new JsonObject
                         {
                             ["$type"] = "network.bsky.jetstream.subscribeEvents#info",
                             ["name"] = "OutdatedCursor",
                             ["message"] = $"requested timestamp cursor below retention floor; starting at seq {position}",
                         },
-                    });
+                    }.ToJsonString();
                 }
             }
         }
@@ -241,5 +243,5 @@ internal static class RequestRules
     public static Rejection Text(int status, string body) => new(status, body + "\n", "text/plain; charset=utf-8");
 
     public static Rejection Xrpc(int status, string error, string message) =>
-        new(status, JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = error, ["message"] = message }), "application/json");
+        new(status, new JsonObject { ["error"] = error, ["message"] = message }.ToJsonString(), "application/json");
 }

@@ -13,6 +13,12 @@ namespace Jetstream.Reactive.Compression;
 /// </summary>
 internal sealed partial class V2Compression
 {
+    /// <summary>After this many <c>UnknownZstdDictionary</c> rejections with no accepted connection between them, go uncompressed.</summary>
+    public const int MaxRejectionsInARow = 3;
+
+    /// <summary>The most rejected IDs remembered; a server cannot grow the set beyond it.</summary>
+    private const int MaxRejectedIds = 64;
+
     private readonly ZstdDictionaryCache _cache;
     private readonly Transport.IJetstreamDictionarySource _source;
     private readonly JetstreamMetrics _metrics;
@@ -20,6 +26,7 @@ internal sealed partial class V2Compression
     private readonly HashSet<uint> _rejected = [];
     private (uint Id, ReadOnlyMemory<byte> Bytes)? _active;
     private uint? _hint;
+    private int _rejectionsInARow;
 
     public V2Compression(ZstdDictionaryCache cache, Transport.IJetstreamDictionarySource source, JetstreamMetrics metrics, ILogger logger)
     {
@@ -114,11 +121,22 @@ internal sealed partial class V2Compression
         return _active = (got.Id, got.Bytes);
     }
 
-    /// <summary>The server answered <c>UnknownZstdDictionary</c> for the dictionary in use: refetch before the next connection.</summary>
-    public void Rejected(uint id, string? serverMessage)
+    /// <summary>
+    /// The server answered <c>UnknownZstdDictionary</c> for the dictionary in use: refetch before the next connection.
+    /// After <see cref="MaxRejectionsInARow"/> rejections with no accepted connection between them (a server naming a
+    /// fresh dictionary each time), the subscription goes uncompressed.
+    /// </summary>
+    /// <returns>Whether to reconnect at once: only after the first rejection in a row; later ones wait like any retry.</returns>
+    public bool Rejected(uint id, string? serverMessage)
     {
-        _logger.UnknownZstdDictionary(id, serverMessage);
+        _logger.UnknownZstdDictionary(id, ServerTextLog.Clean(serverMessage));
+        if (_rejected.Count >= MaxRejectedIds)
+        {
+            _rejected.Clear();
+        }
+
         _rejected.Add(id);
+        _rejectionsInARow++;
         _active = null;
         if (_cache.Current?.Id == id)
         {
@@ -126,7 +144,16 @@ internal sealed partial class V2Compression
         }
 
         _hint = HintedId(serverMessage, id);
+        if (_rejectionsInARow >= MaxRejectionsInARow && !Disabled)
+        {
+            Disable(string.Create(CultureInfo.InvariantCulture, $"the server rejected {_rejectionsInARow} dictionaries in a row"));
+        }
+
+        return _rejectionsInARow == 1;
     }
+
+    /// <summary>A connection was accepted (with or without a dictionary): rejections start counting again.</summary>
+    public void Accepted() => _rejectionsInARow = 0;
 
     /// <summary>The one dictionary ID other than the rejected one that the server's message names, if exactly one.</summary>
     internal static uint? HintedId(string? message, uint rejected)

@@ -8,12 +8,24 @@ namespace Jetstream.Reactive.Compression;
 /// <summary>
 /// The v2 dictionaries one stream (one <see cref="JetstreamObservable.Connect"/>) has fetched, by ID, in memory and —
 /// when <see cref="JetstreamOptions.ZstdDictionaryDirectory"/> is set — on disk. A dictionary's bytes never change for
-/// its ID, so entries never expire; <see cref="Current"/> remembers which one the server last called current, so later
-/// subscriptions of the stream connect without downloading it again.
+/// its ID, so entries never go stale; <see cref="Current"/> remembers which one the server last called current, so later
+/// subscriptions of the stream connect without downloading it again. Both the memory and the directory hold at most
+/// <see cref="MaxEntries"/> dictionaries and <see cref="MaxBytes"/> bytes, the oldest going first: a server naming a
+/// fresh dictionary on every connection cannot fill either.
 /// </summary>
 internal sealed class ZstdDictionaryCache
 {
+    /// <summary>The most dictionaries kept, in memory and in the directory each.</summary>
+    public const int MaxEntries = 8;
+
+    /// <summary>The most bytes of dictionaries kept, in memory and in the directory each (four of the largest allowed).</summary>
+    public const long MaxBytes = 4L * JetstreamZstdDictionaries.MaxSize;
+
+    private const string FilePattern = "jetstream-zstd-*.zdict";
+
     private readonly ConcurrentDictionary<uint, byte[]> _byId = new();
+    private readonly LinkedList<uint> _order = new();
+    private readonly Lock _orderGate = new();
     private readonly string? _directory;
     private readonly ILogger _logger;
     private volatile StrongBox? _current;
@@ -74,14 +86,17 @@ internal sealed class ZstdDictionaryCache
             return null;
         }
 
-        _byId[id] = bytes;
+        Keep(id, bytes);
         return bytes;
     }
+
+    /// <summary>Whether the dictionary with <paramref name="id"/> is held in memory (for tests of the caps).</summary>
+    internal bool TryGetInMemory(uint id) => _byId.ContainsKey(id);
 
     /// <summary>Keeps <paramref name="bytes"/> (already checked) in memory and, best effort, in the directory.</summary>
     public void Add(uint id, byte[] bytes)
     {
-        _byId[id] = bytes;
+        Keep(id, bytes);
         if (PathOf(id) is not { } path || File.Exists(path))
         {
             return;
@@ -94,6 +109,7 @@ internal sealed class ZstdDictionaryCache
             Directory.CreateDirectory(_directory!);
             File.WriteAllBytes(temporary, bytes);
             File.Move(temporary, path, overwrite: true);
+            TrimDirectory(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -106,6 +122,57 @@ internal sealed class ZstdDictionaryCache
             {
                 // Nothing more to do about a temporary file that cannot be removed either.
             }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="bytes"/> in memory as the newest entry, then evicts the oldest over the caps (never <see cref="Current"/>).</summary>
+    private void Keep(uint id, byte[] bytes)
+    {
+        lock (_orderGate)
+        {
+            _byId[id] = bytes;
+            _order.Remove(id);
+            _order.AddLast(id);
+            var total = _byId.Values.Sum(b => (long)b.Length);
+            var node = _order.First;
+            while (node is not null && (_byId.Count > MaxEntries || total > MaxBytes))
+            {
+                var next = node.Next;
+                if (node.Value != id && node.Value != Current?.Id && _byId.TryRemove(node.Value, out var evicted))
+                {
+                    total -= evicted.Length;
+                    _order.Remove(node);
+                }
+
+                node = next;
+            }
+        }
+    }
+
+    /// <summary>Deletes the oldest dictionary files beyond the caps (best effort), never <paramref name="keep"/>.</summary>
+    private void TrimDirectory(string keep)
+    {
+        try
+        {
+            var files = new DirectoryInfo(_directory!).GetFiles(FilePattern).OrderByDescending(f => f.LastWriteTimeUtc).ToList();
+            long total = 0;
+            var kept = 0;
+            foreach (var file in files)
+            {
+                var isKeep = string.Equals(file.FullName, Path.GetFullPath(keep), StringComparison.Ordinal);
+                if (isKeep || (kept < MaxEntries && total + file.Length <= MaxBytes))
+                {
+                    kept++;
+                    total += file.Length;
+                    continue;
+                }
+
+                file.Delete();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.ZstdDictionaryCacheFailed("trim", _directory!, e.Message);
         }
     }
 

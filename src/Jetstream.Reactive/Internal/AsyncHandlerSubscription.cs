@@ -36,7 +36,8 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         int capacity,
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
-        Action<T>? handled = null)
+        Action<T>? handled = null,
+        long byteLimit = long.MaxValue)
     {
         _handledCallback = handled;
         _handler = handler;
@@ -45,7 +46,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         _options = options;
         _scheduler = scheduler;
         _drops = new DropCounter(monitor);
-        _queue = new DropIncomingQueue<T>(capacity, _drops, null);
+        _queue = new DropIncomingQueue<T>(capacity, _drops, null, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
     }
 
     public override long Handled => Interlocked.Read(ref _handled);
@@ -118,10 +119,38 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         {
             _scheduler.Schedule(this, static (scheduler, self) =>
             {
-                _ = self.DrainAsync();
+                _ = self.DrainGuardedAsync();
                 return Disposable.Empty;
             });
         }
+    }
+
+    /// <summary>
+    /// The drain loop's task is discarded, so nothing may escape it: a callback that throws (<c>onError</c>,
+    /// <c>onCompleted</c>, <see cref="AsyncHandlerOptions.HandlerFailed"/>, the cursor's delivery hook) ends the
+    /// subscription and faults <see cref="Completion"/> with that exception instead of leaving it pending forever.
+    /// </summary>
+    private async Task DrainGuardedAsync()
+    {
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A callback's failure is moved to Completion: there is no caller to throw it to.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        _stopped = true;
+        _upstream.Dispose();
+        _cts.Cancel();
+        _queue.Clear();
+        _completion.TrySetException(error);
     }
 
     private async Task DrainAsync()
@@ -199,9 +228,18 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     /// <returns>Whether the drain loop goes on.</returns>
     private bool HandleFailure(Exception failure)
     {
-        _options.HandlerFailed?.Invoke(failure);
         var stop = _options.OnHandlerError == HandlerErrorBehavior.Stop;
-        _options.Logger?.HandlerFailed(stop ? "stops" : "continues", failure);
+        try
+        {
+            _options.Logger?.HandlerFailed(stop ? "stops" : "continues", failure);
+        }
+#pragma warning disable CA1031 // A failing log provider must not change what happens to the stream.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        _options.HandlerFailed?.Invoke(failure);
         if (!stop)
         {
             return true;

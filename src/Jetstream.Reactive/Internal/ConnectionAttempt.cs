@@ -75,7 +75,7 @@ internal sealed class ConnectionAttempt : IDisposable
         _touch = () => Touch();
     }
 
-    public void Start() => _ = RunAsync();
+    public void Start() => _ = AttemptGuard.RunAsync(RunAsync, _observer, () => _disposed);
 
     public void Dispose()
     {
@@ -92,7 +92,7 @@ internal sealed class ConnectionAttempt : IDisposable
     /// <summary>
     /// The session's filter changed. v1: send the latest filter in an <c>options_update</c> now if the socket is open
     /// (otherwise it is sent, or carried by the URL, when the connection is made). v2: end this connection so that the
-    /// next one carries the new parameters.
+    /// next one carries the new parameters, at most once per <see cref="FilterRestartGate.Interval"/>.
     /// </summary>
     public void FilterChanged()
     {
@@ -103,8 +103,11 @@ internal sealed class ConnectionAttempt : IDisposable
 
         if (_session.Options.Protocol == JetstreamProtocol.V2)
         {
-            _restartForFilter = true;
-            _cts.Cancel();
+            FilterRestartGate.Of(_session).Request(() =>
+            {
+                _restartForFilter = true;
+                _cts.Cancel();
+            });
             return;
         }
 
@@ -203,6 +206,7 @@ internal sealed class ConnectionAttempt : IDisposable
                 _idleTimeout = Timeout.InfiniteTimeSpan;
                 _idleTimer.Disposable = Disposable.Empty;
             }
+            _session.Compression?.Accepted();
 
             if (request.Hello is { } hello)
             {
@@ -268,7 +272,7 @@ internal sealed class ConnectionAttempt : IDisposable
                 {
                     // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
                     metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
-                    logger.ServerInfo(request.DisplayEndpoint, decoded.Name!, decoded.Message);
+                    ServerTextLog.ServerInfo(logger, _scheduler, request.DisplayEndpoint, decoded.Name, decoded.Message);
                 }
                 else if (decoded.Kind == V2FrameKind.Error)
                 {
@@ -439,12 +443,12 @@ internal sealed class ConnectionAttempt : IDisposable
             if (unknownIsType)
             {
                 metrics.EventsSkipped.Add(1, UnknownTypeTag);
-                _session.Logger.UnknownType(kind);
+                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: true);
             }
             else
             {
                 metrics.EventsSkipped.Add(1, UnknownKindTag);
-                _session.Logger.UnknownKind(kind);
+                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: false);
             }
         }
         else

@@ -17,7 +17,7 @@ internal interface IDropIncomingMonitor<in T>
 }
 
 /// <summary>
-/// A bounded multi-producer, single-consumer queue that drops the <em>incoming</em> item when full (the items already
+/// A bounded multi-producer, single-consumer queue (in items, and optionally in bytes) that drops the <em>incoming</em> item when full (the items already
 /// queued are kept), counts drops per overflow episode, and reports to a monitor. An episode starts with the first drop
 /// and ends when the consumer has drained the queue to half its capacity, so a consumer hovering at the limit yields one
 /// episode, not one per item.
@@ -30,12 +30,26 @@ internal sealed class DropIncomingQueue<T>
     private readonly int _lowWatermark;
     private readonly IDropIncomingMonitor<T>? _monitor;
     private readonly Action<T>? _onDropped;
+    private readonly long _byteLimit;
+    private readonly Func<T, long>? _sizeOf;
     private int _count;
+    private long _bytes;
     private long _episodeDrops;
     private int _inEpisode;
 
-    public DropIncomingQueue(int capacity, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped)
+    /// <param name="capacity">The most items queued at once.</param>
+    /// <param name="monitor">Told of depth changes, drops and episodes.</param>
+    /// <param name="onDropped">Called with each dropped item.</param>
+    /// <param name="byteLimit">
+    /// The most bytes (by <paramref name="sizeOf"/>) queued at once. An item that would go over it is dropped like one
+    /// over the capacity, except into an empty queue: a single item larger than the budget still gets through, so the
+    /// queue never holds more than the budget plus one item.
+    /// </param>
+    /// <param name="sizeOf">The size of an item; none: the queue is bounded in count only.</param>
+    public DropIncomingQueue(int capacity, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped, long byteLimit = long.MaxValue, Func<T, long>? sizeOf = null)
     {
+        _byteLimit = byteLimit;
+        _sizeOf = sizeOf;
         _capacity = capacity;
         _lowWatermark = capacity / 2;
         _monitor = monitor;
@@ -44,11 +58,26 @@ internal sealed class DropIncomingQueue<T>
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The bytes queued now, by the sizer (0 without one).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
     /// <summary>Queues <paramref name="item"/>, or drops it when the queue holds <c>capacity</c> items.</summary>
     /// <returns>Whether the item was queued.</returns>
     public bool TryEnqueue(T item)
     {
-        if (Interlocked.Increment(ref _count) > _capacity)
+        var size = _sizeOf?.Invoke(item) ?? 0;
+        var full = Interlocked.Increment(ref _count) > _capacity;
+        if (!full && size > 0)
+        {
+            var bytes = Interlocked.Add(ref _bytes, size);
+            if (bytes > _byteLimit && bytes != size)
+            {
+                Interlocked.Add(ref _bytes, -size);
+                full = true;
+            }
+        }
+
+        if (full)
         {
             Interlocked.Decrement(ref _count);
             Interlocked.Increment(ref _episodeDrops);
@@ -71,9 +100,10 @@ internal sealed class DropIncomingQueue<T>
             return false;
         }
 
+        var bytes = _sizeOf is null ? 0 : Interlocked.Add(ref _bytes, -_sizeOf(item));
         var depth = Interlocked.Decrement(ref _count);
         _monitor?.DepthChanged(-1);
-        if (depth <= _lowWatermark && Volatile.Read(ref _inEpisode) == 1 && Interlocked.Exchange(ref _inEpisode, 0) == 1)
+        if (depth <= _lowWatermark && bytes <= _byteLimit / 2 && Volatile.Read(ref _inEpisode) == 1 && Interlocked.Exchange(ref _inEpisode, 0) == 1)
         {
             _monitor?.EpisodeEnded(Interlocked.Exchange(ref _episodeDrops, 0));
         }
@@ -85,9 +115,13 @@ internal sealed class DropIncomingQueue<T>
     public void Clear()
     {
         var removed = 0;
-        while (_queue.TryDequeue(out _))
+        while (_queue.TryDequeue(out var item))
         {
             removed++;
+            if (_sizeOf is not null)
+            {
+                Interlocked.Add(ref _bytes, -_sizeOf(item));
+            }
         }
 
         if (removed > 0)

@@ -131,7 +131,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// </summary>
     public long? ResumeCursor =>
         _lastCursor is { } c
-            ? _lastEndpoint == _endpoint ? c : Math.Max(0, _lastTimeUs - (Options.FailoverRewind.Ticks / (TimeSpan.TicksPerMillisecond / 1000)))
+            ? _lastEndpoint == _endpoint ? c : StoredCursorTime.Rewound(_lastTimeUs, Options.FailoverRewind)
             : _configuredCursorAbandoned ? null : Options.Cursor;
 
     /// <summary>
@@ -161,7 +161,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             Options.Backoff,
             ShouldRetry,
             Options.Scheduler,
-            OnRetry,
+            TelemetryGuard.Wrap<RetryAttempt>(OnRetry),
             _ => _retryAtOnce);
         return Observable.Create<JetstreamEvent>(observer =>
         {
@@ -245,7 +245,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
         _lastCursor = stored.Value;
         _lastIsSeq = stored.IsSequence;
-        _lastTimeUs = stored.TimeUs;
+        _lastTimeUs = StoredCursorTime.Of(stored, Logger);
         _lastEndpoint = -1;
         for (var i = 0; i < _endpoints.Count; i++)
         {
@@ -431,11 +431,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         // On the scheduler, not on the socket reader: a slow observer must not stall the socket.
         if (Options.Gaps is { } gaps)
         {
-            Options.Scheduler.Schedule(gap, (_, g) =>
-            {
-                gaps.OnNext(g);
-                return Disposable.Empty;
-            });
+            GapNotifier.Of(gaps, Options.Scheduler, Logger).Report(gap);
         }
     }
 
@@ -501,7 +497,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Logger.CursorSaveFailed(e);
+            TelemetryGuard.Run(Logger.CursorSaveFailed, e);
 
             // Not saved after all: the next interval (or the final save) tries this event again.
             lock (_saveGate)
@@ -695,14 +691,15 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             // The two v2 rejections with a recovery of their own (PROTOCOL.md §6.2); both reconnect at once.
             if (handshake.Error == UnknownZstdDictionary && Compression?.InUse is { } dictionary)
             {
-                Compression.Rejected(dictionary, handshake.ErrorMessage);
-                _retryReason = ReconnectDictionaryRotated;
-                return _retryAtOnce = true;
+                // At once after the first rejection; a server rejecting every dictionary is retried with backoff.
+                _retryAtOnce = Compression.Rejected(dictionary, handshake.ErrorMessage);
+                _retryReason = _retryAtOnce ? ReconnectDictionaryRotated : ReconnectFailure;
+                return true;
             }
 
             if (handshake.Error == CursorTooOld && Options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && ResumeCursor is { } cursor)
             {
-                Logger.CursorTooOldRestart(cursor, handshake.ErrorMessage);
+                Logger.CursorTooOldRestart(cursor, ServerTextLog.Clean(handshake.ErrorMessage));
                 Metrics.CursorRestarts.Add(1);
                 _lastCursor = null;
                 _configuredCursorAbandoned = true;

@@ -37,7 +37,7 @@ internal static partial class Log
     public static partial void UnknownKind(this ILogger logger, string kind);
 
     [LoggerMessage(EventId = 1007, EventName = "BufferFull", Level = LogLevel.Warning,
-        Message = "The subscriber is slower than the stream: the buffer of {Capacity} events is full, and incoming events are dropped until it drains to half")]
+        Message = "The subscriber is slower than the stream: the buffer is full (its {Capacity} events, or its byte budget), and incoming events are dropped until it drains to half")]
     public static partial void BufferFull(this ILogger logger, int capacity);
 
     [LoggerMessage(EventId = 1008, EventName = "BufferRecovered", Level = LogLevel.Information,
@@ -133,7 +133,7 @@ internal static partial class Log
     public static partial void CursorSaveFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1031, EventName = "OverflowPaused", Level = LogLevel.Warning,
-        Message = "The buffer of {Capacity} events is full: the connection is closed and will resume from the cursor once the subscriber has drained it to half")]
+        Message = "The buffer is full (its {Capacity} events, or its byte budget): the connection is closed and will resume from the cursor once the subscriber has drained it to half")]
     public static partial void OverflowPaused(this ILogger logger, int capacity);
 
     [LoggerMessage(EventId = 1032, EventName = "OverflowResumed", Level = LogLevel.Information,

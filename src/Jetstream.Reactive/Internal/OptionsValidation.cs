@@ -78,6 +78,11 @@ internal static class OptionsValidation
             yield return $"{O}.BufferCapacity is {options.BufferCapacity}; it must be between 1 and 10,000,000.";
         }
 
+        if (options.BufferByteLimit < JetstreamOptions.MinBufferByteLimit)
+        {
+            yield return $"{O}.BufferByteLimit is {options.BufferByteLimit}; it must be at least {JetstreamOptions.MinBufferByteLimit:N0} bytes (64 KiB); the default is {JetstreamOptions.DefaultBufferByteLimit:N0} (128 MiB).";
+        }
+
         if (options.CursorSaveInterval < TimeSpan.FromMilliseconds(100) || options.CursorSaveInterval > TimeSpan.FromHours(1))
         {
             yield return $"{O}.CursorSaveInterval is {options.CursorSaveInterval}; it must be between 100 ms and 1 hour.";

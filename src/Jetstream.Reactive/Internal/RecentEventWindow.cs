@@ -22,12 +22,17 @@ internal sealed class RecentEventWindow
 
     public int Count => _count;
 
-    public bool Contains(JetstreamEvent e) => _set.Contains(Identity(e));
+    public bool Contains(JetstreamEvent e) => Identifiable(e) && _set.Contains(Identity(e));
 
     /// <summary>Remembers <paramref name="e"/>, forgetting the oldest identity when full.</summary>
     /// <returns><see langword="false"/> when it was already remembered: a duplicate.</returns>
     public bool TryAdd(JetstreamEvent e)
     {
+        if (!Identifiable(e))
+        {
+            return true;
+        }
+
         var id = Identity(e);
         if (!_set.Add(id))
         {
@@ -47,6 +52,12 @@ internal sealed class RecentEventWindow
         _next = (_next + 1) % _ring.Length;
         return true;
     }
+
+    /// <summary>
+    /// Whether the event has an identity to compare: a commit without <c>rev</c> has none (two updates of the same record
+    /// would look alike), so it is always delivered, at worst twice after a move to another host, never dropped.
+    /// </summary>
+    internal static bool Identifiable(JetstreamEvent e) => e is not CommitEvent { Commit.Rev.Length: 0 };
 
     /// <summary>FNV-1a (64-bit, one 16-bit char per step) over the parts, each ended by a separator that no part contains.</summary>
     internal static ulong Identity(JetstreamEvent e)

@@ -103,21 +103,31 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            var atOnce = _parent._retryAtOnce?.Invoke(error) ?? false;
-            var attempt = atOnce ? _failures : _failures++;
-            var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
-            _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error));
-
-            // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either.
-            _current.Disposable = _parent._scheduler.Schedule(this, delay, static (_, self) =>
+            try
             {
-                if (!self._stopped)
-                {
-                    self.SubscribeSource();
-                }
+                var atOnce = _parent._retryAtOnce?.Invoke(error) ?? false;
+                var attempt = atOnce ? _failures : _failures++;
+                var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
+                _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error));
 
-                return Disposable.Empty;
-            });
+                // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either.
+                _current.Disposable = _parent._scheduler.Schedule(this, delay, static (_, self) =>
+                {
+                    if (!self._stopped)
+                    {
+                        self.SubscribeSource();
+                    }
+
+                    return Disposable.Empty;
+                });
+            }
+#pragma warning disable CA1031 // A throwing Randomizer or onRetry, or a disposed scheduler, must end the stream visibly, not silently.
+            catch (Exception retryError)
+#pragma warning restore CA1031
+            {
+                Stop();
+                _downstream.OnError(new AggregateException("The retry could not be scheduled; the stream ends with the connection's error and the retry's.", error, retryError));
+            }
         }
 
         public void OnCompleted()

@@ -14,13 +14,24 @@ public sealed record AsyncHandlerOptions
     /// </summary>
     public int? BufferCapacity { get; init; }
 
+    /// <summary>
+    /// How many bytes of events may wait for the handler (each event's payload plus about 512 bytes); an event that would
+    /// go over it is dropped and counted like one over <see cref="BufferCapacity"/>, except into an empty queue. Only
+    /// <see cref="JetstreamEvent"/> items are measured; a queue of other items is bounded by <see cref="BufferCapacity"/>
+    /// alone. At least <see cref="JetstreamOptions.MinBufferByteLimit"/>. Default <see langword="null"/>: the stream's
+    /// <see cref="JetstreamOptions.BufferByteLimit"/> when the source is <see cref="JetstreamObservable.Connect"/> itself,
+    /// otherwise <see cref="JetstreamOptions.DefaultBufferByteLimit"/>.
+    /// </summary>
+    public long? BufferByteLimit { get; init; }
+
     /// <summary>What a handler exception does. Default <see cref="HandlerErrorBehavior.Stop"/>.</summary>
     public HandlerErrorBehavior OnHandlerError { get; init; } = HandlerErrorBehavior.Stop;
 
     /// <summary>
     /// Where the drain loop starts after the queue was empty. Default <see langword="null"/>: the stream's
     /// <see cref="JetstreamOptions.Scheduler"/> when the source is <see cref="JetstreamObservable.Connect"/> itself,
-    /// otherwise <see cref="DefaultScheduler.Instance"/>.
+    /// otherwise <see cref="DefaultScheduler.Instance"/>. <see cref="ImmediateScheduler"/> and
+    /// <see cref="CurrentThreadScheduler"/> are rejected: the handler would run on the source's thread (the socket reader).
     /// </summary>
     public IScheduler? Scheduler { get; init; }
 

@@ -21,7 +21,10 @@ public abstract class AsyncSubscription : IDisposable
 
     /// <summary>
     /// Completes when the subscription ends: after the source completed and every queued item was handled, after an
-    /// error was reported to <c>onError</c>, or after dispose. It never faults; errors go to <c>onError</c>.
+    /// error was reported to <c>onError</c>, or after dispose. Errors of the source and the handler go to <c>onError</c>;
+    /// <see cref="Completion"/> faults only when a callback itself throws (<c>onError</c>, <c>onCompleted</c>,
+    /// <see cref="AsyncHandlerOptions.HandlerFailed"/>, or saving the durable cursor): the subscription then ends
+    /// (the source is unsubscribed) and the task carries that exception. A throwing logger is ignored.
     /// </summary>
     public abstract Task Completion { get; }
 

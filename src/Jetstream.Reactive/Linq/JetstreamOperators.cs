@@ -35,10 +35,10 @@ public static class JetstreamOperators
         return DropIncomingWhenFull(source, capacity, scheduler, null, onDropped);
     }
 
-    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped) =>
+    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped, long byteLimit = long.MaxValue) =>
         Observable.Create<T>(observer =>
         {
-            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped));
+            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>()));
             sink.SetUpstream(source.Subscribe(sink));
             return sink;
         });
@@ -56,7 +56,11 @@ public static class JetstreamOperators
     /// <param name="policy">The delays.</param>
     /// <param name="shouldRetry">Whether an error is worth retrying; errors it rejects end the sequence.</param>
     /// <param name="scheduler">Where the delays are timed.</param>
-    /// <param name="onRetry">Called before each wait, with the attempt number, the delay and the error.</param>
+    /// <param name="onRetry">
+    /// Called before each wait, with the attempt number, the delay and the error. If it (or the policy's
+    /// <see cref="BackoffPolicy.Randomizer"/>, or the scheduler) throws, the stream ends with an <see cref="AggregateException"/>
+    /// holding the source's error and that exception.
+    /// </param>
     /// <returns>The retried sequence.</returns>
     public static IObservable<T> RetryWithBackoff<T>(this IObservable<T> source, BackoffPolicy policy, Func<Exception, bool> shouldRetry, IScheduler scheduler, Action<RetryAttempt>? onRetry = null)
     {
@@ -104,13 +108,24 @@ public static class JetstreamOperators
             throw new ArgumentException($"AsyncHandlerOptions.BufferCapacity is {options.BufferCapacity}; it must be at least 1, or null for the default.", nameof(options));
         }
 
+        if (options.BufferByteLimit is < JetstreamOptions.MinBufferByteLimit)
+        {
+            throw new ArgumentException($"AsyncHandlerOptions.BufferByteLimit is {options.BufferByteLimit}; it must be at least {JetstreamOptions.MinBufferByteLimit:N0} bytes, or null for the default.", nameof(options));
+        }
+
+        if (options.Scheduler is ImmediateScheduler or CurrentThreadScheduler)
+        {
+            // These run the handler on the thread that calls OnNext: on a Jetstream stream, the socket reader, which then stalls.
+            throw new ArgumentException($"AsyncHandlerOptions.Scheduler is {options.Scheduler.GetType().Name}, which runs the handler on the source's thread (the socket reader); use a scheduler with its own threads (DefaultScheduler.Instance, TaskPoolScheduler, an EventLoopScheduler), a TestScheduler, or null for the default.", nameof(options));
+        }
+
         // Straight on a Jetstream stream, the handler's queue replaces the stream's buffer: one bound, counted in its metrics.
         if (source is IBufferedSource<T> buffered)
         {
             return buffered.SubscribeAsync(handler, onError, onCompleted, options);
         }
 
-        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null);
+        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null, byteLimit: options.BufferByteLimit ?? JetstreamOptions.DefaultBufferByteLimit);
     }
 
     internal static AsyncSubscription SubscribeAsyncCore<T>(
@@ -122,9 +137,10 @@ public static class JetstreamOperators
         int capacity,
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
-        Action<T>? handled = null)
+        Action<T>? handled = null,
+        long byteLimit = long.MaxValue)
     {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled);
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit);
         subscription.SetUpstream(source.Subscribe(subscription));
         return subscription;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Jetstream.Reactive.Records.Internal;
 
 namespace Jetstream.Reactive.Records;
 
@@ -32,36 +33,9 @@ public sealed record ByteSlice
             return null;
         }
 
-        // Walk the text once, counting the UTF-8 length of each scalar; a lone surrogate encodes as U+FFFD (3 bytes).
-        var bytes = 0;
-        var chars = 0;
-        var start = -1;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (bytes == ByteStart)
-            {
-                start = chars;
-            }
-
-            if (bytes == ByteEnd)
-            {
-                return start < 0 ? null : text[start..chars];
-            }
-
-            bytes += rune.Utf8SequenceLength;
-            chars += rune.Utf16SequenceLength;
-            if (bytes > ByteEnd)
-            {
-                return null;
-            }
-        }
-
-        if (bytes == ByteStart)
-        {
-            start = chars;
-        }
-
-        return bytes == ByteEnd && start >= 0 ? text[start..chars] : null;
+        // One pass over a text serves all its facets (see Utf8Offsets): linear per post, however many facets it has.
+        var offsets = Utf8Offsets.For(text);
+        return offsets.CharOffset(ByteStart) is { } start && offsets.CharOffset(ByteEnd) is { } end ? text[start..end] : null;
     }
 
     /// <summary>The bytes of <paramref name="utf8"/> covered by this slice.</summary>

@@ -18,9 +18,17 @@ internal static class DotnetClients
             "raw" => () => RawPassAsync(url, count),
             "library-text" => () => LibraryPassAsync(url, count, JetstreamCompression.None),
             "library-zstd" => () => LibraryPassAsync(url, count, JetstreamCompression.Zstd),
-            "slow-consumer" or "slow-consumer-64mb" => () => Task.CompletedTask,
-            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw, library-text, library-zstd, slow-consumer or slow-consumer-64mb"),
+            "slow-consumer" or "slow-consumer-64mb" or "cold-library" => () => Task.CompletedTask,
+            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw, library-text, library-zstd, cold-library, slow-consumer or slow-consumer-64mb"),
         };
+
+        if (kind == "cold-library")
+        {
+            // The first pass of a fresh process, nothing warmed: the harness times this process from start to exit.
+            var clock0 = Stopwatch.StartNew();
+            await LibraryPassAsync(url, count, JetstreamCompression.None);
+            return new ClientResult { Client = kind, Events = count, Bytes = bytes, Seconds = clock0.Elapsed.TotalSeconds, PeakRssBytes = Environment.WorkingSet };
+        }
 
         if (kind.StartsWith("slow-consumer", StringComparison.Ordinal))
         {

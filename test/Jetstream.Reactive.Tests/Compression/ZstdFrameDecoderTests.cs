@@ -102,6 +102,29 @@ public sealed class ZstdFrameDecoderTests
     }
 
     [Test]
+    public void TryDecode_BombWithoutDeclaredSize_DecompressedInOnePass()
+    {
+        // The old decoder started over at each doubling of its buffer: about a dozen passes for a frame this size.
+        using var decoder = V1Decoder();
+        var bomb = Zstd.Bomb(8 * 1024 * 1024, JetstreamZstdDictionaries.V1.Span, declareSize: false);
+
+        Assert.That(decoder.TryDecode(bomb, out _, out _), Is.EqualTo(MalformedFrameReason.DecompressedTooLarge));
+        Assert.That(decoder.Passes, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void TryDecode_LargeFrameWithoutDeclaredSize_DecodedInOnePassWithItsContentIntact()
+    {
+        using var decoder = V1Decoder();
+        var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 120).Select(i => Events.Like(i))));
+        Assert.That(content.Length, Is.LessThan(Limit));
+
+        Assert.That(decoder.TryDecode(Zstd.Compress(content, JetstreamZstdDictionaries.V1.Span, declareSize: false), out var output, out _), Is.Null);
+        Assert.That(output.ToArray(), Is.EqualTo(content));
+        Assert.That(decoder.Passes, Is.EqualTo(1));
+    }
+
+    [Test]
     public void TryDecode_ExactlyTheLimit_IsAccepted()
     {
         using var decoder = V1Decoder(limit: 4096);

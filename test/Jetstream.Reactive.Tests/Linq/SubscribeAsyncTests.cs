@@ -200,6 +200,85 @@ public sealed class SubscribeAsyncTests
         Assert.That(() => xs.SubscribeAsync((_, _) => Task.CompletedTask, options: new AsyncHandlerOptions { BufferCapacity = 0 }), Throws.ArgumentException.With.Message.Contains("BufferCapacity is 0"));
     }
 
+    [Test]
+    public void SubscribeAsync_ImmediateOrCurrentThreadScheduler_Throws()
+    {
+        var xs = _scheduler.CreateColdObservable<int>();
+        Assert.That(
+            () => xs.SubscribeAsync((_, _) => Task.CompletedTask, options: new AsyncHandlerOptions { Scheduler = System.Reactive.Concurrency.ImmediateScheduler.Instance }),
+            Throws.ArgumentException.With.Message.Contains("AsyncHandlerOptions.Scheduler is ImmediateScheduler"));
+        Assert.That(
+            () => xs.SubscribeAsync((_, _) => Task.CompletedTask, options: new AsyncHandlerOptions { Scheduler = System.Reactive.Concurrency.CurrentThreadScheduler.Instance }),
+            Throws.ArgumentException.With.Message.Contains("AsyncHandlerOptions.Scheduler is CurrentThreadScheduler"));
+    }
+
+    [Test]
+    public void SubscribeAsync_OnErrorThrows_CompletionFaultsAndSourceIsUnsubscribed()
+    {
+        var xs = _scheduler.CreateHotObservable(OnNext(210, 1), OnError<int>(220, new InvalidOperationException("source")));
+
+        using var sub = xs.SubscribeAsync((_, _) => Task.CompletedTask, _ => throw new InvalidOperationException("onError failed"), options: new AsyncHandlerOptions { Scheduler = _scheduler });
+        _scheduler.AdvanceTo(1_000);
+
+        Assert.That(sub.Completion.IsFaulted, Is.True);
+        Assert.That(sub.Completion.Exception!.InnerException!.Message, Is.EqualTo("onError failed"));
+    }
+
+    [Test]
+    public void SubscribeAsync_OnCompletedThrows_CompletionFaults()
+    {
+        var xs = _scheduler.CreateHotObservable(OnNext(210, 1), OnCompleted<int>(220));
+
+        using var sub = xs.SubscribeAsync((_, _) => Task.CompletedTask, onCompleted: () => throw new InvalidOperationException("onCompleted failed"), options: new AsyncHandlerOptions { Scheduler = _scheduler });
+        _scheduler.AdvanceTo(1_000);
+
+        Assert.That(sub.Completion.IsFaulted, Is.True);
+        Assert.That(sub.Completion.Exception!.InnerException!.Message, Is.EqualTo("onCompleted failed"));
+    }
+
+    [Test]
+    public void SubscribeAsync_HandlerFailedThrows_CompletionFaultsAndSourceIsUnsubscribed()
+    {
+        var xs = _scheduler.CreateHotObservable(OnNext(210, 1), OnNext(220, 2), OnNext(230, 3));
+        var handled = new List<int>();
+
+        using var sub = xs.SubscribeAsync(
+            (x, _) =>
+            {
+                handled.Add(x);
+                return x == 1 ? throw new InvalidOperationException("handler") : Task.CompletedTask;
+            },
+            options: new AsyncHandlerOptions { Scheduler = _scheduler, OnHandlerError = HandlerErrorBehavior.Continue, HandlerFailed = _ => throw new InvalidOperationException("HandlerFailed failed") });
+        _scheduler.AdvanceTo(1_000);
+
+        Assert.That(sub.Completion.IsFaulted, Is.True);
+        Assert.That(sub.Completion.Exception!.InnerException!.Message, Is.EqualTo("HandlerFailed failed"));
+        Assert.That(xs.Subscriptions, Is.EqualTo(new[] { Subscribe(0, 211) }), "a dead subscription does not keep the source (and a paused connection) alive");
+        Assert.That(handled, Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public void SubscribeAsync_LoggerThrows_HandlingGoesOn()
+    {
+        var xs = _scheduler.CreateHotObservable(OnNext(210, 1), OnNext(220, 2), OnCompleted<int>(230));
+        var handled = new List<int>();
+        var completed = false;
+
+        using var sub = xs.SubscribeAsync(
+            (x, _) =>
+            {
+                handled.Add(x);
+                return x == 1 ? throw new InvalidOperationException("handler") : Task.CompletedTask;
+            },
+            onCompleted: () => completed = true,
+            options: new AsyncHandlerOptions { Scheduler = _scheduler, OnHandlerError = HandlerErrorBehavior.Continue, Logger = new ThrowingLogger() });
+        _scheduler.AdvanceTo(1_000);
+
+        Assert.That(handled, Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(completed, Is.True);
+        Assert.That(sub.Completion.IsCompletedSuccessfully, Is.True);
+    }
+
     private Func<int, CancellationToken, Task> Handler(long ticks) => async (x, ct) =>
     {
         _maxRunning = Math.Max(_maxRunning, ++_running);

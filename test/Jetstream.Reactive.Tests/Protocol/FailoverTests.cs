@@ -242,7 +242,9 @@ public sealed class FailoverTests
         using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(_ => { });
         _h.At(100, () => filters.OnNext(new JetstreamFilter { WantedCollections = ["app.bsky.feed.post"] }));
         _h.At(200, () => filters.OnNext(new JetstreamFilter { WantedCollections = ["app.bsky.feed.like"] }));
-        _h.Scheduler.AdvanceTo(1_000);
+
+        // The second change comes within a second of the first reconnect, so it reconnects a second later (coalesced).
+        _h.Scheduler.AdvanceTo(TimeSpan.FromSeconds(5).Ticks);
 
         Assert.That(Hosts(), Is.EqualTo(new[] { "ws://127.0.0.1:6001", "ws://127.0.0.1:6001", "ws://127.0.0.1:6001" }));
     }

@@ -244,6 +244,26 @@ public sealed class FilterUpdateTests
     }
 
     [Test]
+    public void FilterUpdates_V2ChattySource_CoalescedIntoOneReconnectPerSecondWithTheLatestFilter()
+    {
+        // Twenty different filters in 20 ms used to mean twenty reconnects.
+        _h.Options = _h.Options with { Protocol = JetstreamProtocol.V2 };
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(_ => { });
+        for (var i = 0; i < 20; i++)
+        {
+            var did = $"did:plc:{i:D24}";
+            _h.At(Harness.Seconds(1) + (i * TimeSpan.TicksPerMillisecond), () => _updates.OnNext(new JetstreamFilter { WantedDids = [did] }));
+        }
+
+        _h.Scheduler.AdvanceTo(Harness.Seconds(10));
+
+        var attempts = _h.Transport.Attempts;
+        Assert.That(attempts, Has.Count.EqualTo(3), "the first, one at once for the first change, one for all the rest");
+        Assert.That(attempts[2].Time - attempts[1].Time, Is.GreaterThanOrEqualTo(Harness.Seconds(1) - 10));
+        Assert.That(attempts[2].Uri.Query, Does.Contain("did%3Aplc%3A000000000000000000000019"), "the latest filter");
+    }
+
+    [Test]
     public void FilterUpdates_V2SameFilterAgain_DoesNotReconnect()
     {
         _h.Options = _h.Options with { Protocol = JetstreamProtocol.V2 };

@@ -73,4 +73,18 @@ public sealed class RecentEventWindowTests
         Assert.That(window.Contains(Commit(0, rkey: "r49999")), Is.True);
         Assert.That(window.Contains(Commit(0, rkey: "r48999")), Is.False);
     }
+
+    [Test]
+    public void TryAdd_TwoUpdatesOfOneRecordWithoutRev_BothPass()
+    {
+        // Without a rev nothing tells two updates of ".../self" apart: better delivered twice than one dropped.
+        var window = new RecentEventWindow(10);
+        var first = Commit(1, rkey: "self", rev: "", op: CommitOperation.Update, collection: "app.bsky.actor.profile");
+        var second = Commit(2, rkey: "self", rev: "", op: CommitOperation.Update, collection: "app.bsky.actor.profile");
+
+        Assert.That(window.TryAdd(first), Is.True);
+        Assert.That(window.Contains(second), Is.False);
+        Assert.That(window.TryAdd(second), Is.True);
+        Assert.That(window.Count, Is.Zero, "nothing without an identity is remembered");
+    }
 }

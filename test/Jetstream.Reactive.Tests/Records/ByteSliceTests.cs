@@ -68,4 +68,22 @@ public sealed class ByteSliceTests
         Assert.That(() => ByteSlice.FromCharRange(Text, -1, 1), Throws.InstanceOf<ArgumentOutOfRangeException>());
         Assert.That(() => ByteSlice.FromCharRange(null!, 0, 0), Throws.ArgumentNullException);
     }
+
+    [Test]
+    public void GetText_ThousandsOfFacetsOverALongText_OnePassOverTheText()
+    {
+        // 50,000 two-byte characters and 2,000 facets near the end: one scan per facet would read about 10^8 runes.
+        var text = new string('é', 50_000) + " #tag";
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        var slice = new ByteSlice { ByteStart = bytes - 4, ByteEnd = bytes };
+        var before = Jetstream.Reactive.Records.Internal.Utf8Offsets.RunesRead;
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.That(slice.GetText(text), Is.EqualTo("#tag"));
+        }
+
+        var read = Jetstream.Reactive.Records.Internal.Utf8Offsets.RunesRead - before;
+        Assert.That(read, Is.LessThan(text.Length + (2_000 * 2 * 70)), "one pass to index the text, then a few runes per lookup");
+    }
 }
