@@ -333,7 +333,8 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
             return SequenceProblem(stored.Value) ?? (stored.TimeUs == 0 ? null : TimeProblem(stored.TimeUs, nowUs));
         }
 
-        return TimeProblem(stored.Value, nowUs) ?? (stored.TimeUs == stored.Value ? null : TimeProblem(stored.TimeUs, nowUs));
+        // A time cursor is its own time: a TimeUs of 0 (an older file, another store) is unknown, not implausible.
+        return TimeProblem(stored.Value, nowUs) ?? (stored.TimeUs == stored.Value || stored.TimeUs == 0 ? null : TimeProblem(stored.TimeUs, nowUs));
     }
 
     private string? TimeProblem(long timeUs, long nowUs)
