@@ -98,6 +98,7 @@ internal static class CliApp
             RecordCommand.Create(console),
             ServeCommand.Create(console),
             DemoCommand.Create(console),
+            RelayCommand.Create(console),
         };
         return root;
     }

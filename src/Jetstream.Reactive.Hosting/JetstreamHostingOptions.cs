@@ -87,6 +87,12 @@ public sealed class JetstreamHostingOptions
     public JetstreamBackoffOptions Backoff { get; set; } = new();
 
     /// <summary>
+    /// Keep each event's JSON as the server sent it in <see cref="JetstreamEvent.RawJson"/>
+    /// (<see cref="JetstreamOptions.RetainRawJson"/>; protocol v1 only). Default <see langword="false"/>.
+    /// </summary>
+    public bool RetainRawJson { get; set; }
+
+    /// <summary>
     /// How long an open connection may go without a message before it is made again (<see cref="JetstreamOptions.IdleTimeout"/>).
     /// Default unset: automatic, 60 s on an unfiltered stream and none on a filtered one (the keep-alive pings catch a dead
     /// peer there); <see cref="Timeout.InfiniteTimeSpan"/> (<c>-00:00:00.001</c> in configuration) never times out.

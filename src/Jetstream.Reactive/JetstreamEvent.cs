@@ -56,6 +56,13 @@ public abstract class JetstreamEvent
         }
     }
 
+    /// <summary>
+    /// The event's JSON exactly as the server sent it (after decompression), when
+    /// <see cref="JetstreamOptions.RetainRawJson"/> is set and the protocol is <see cref="JetstreamProtocol.V1"/>;
+    /// otherwise empty. Relays that forward events use it so the record is never re-encoded.
+    /// </summary>
+    public ReadOnlyMemory<byte> RawJson { get; internal set; }
+
     /// <summary>Which of the session's endpoints the event was read from (for the durable cursor's host).</summary>
     internal int EndpointIndex { get; set; }
 

@@ -288,6 +288,13 @@ public sealed record JetstreamOptions
     /// </summary>
     public IJetstreamDictionarySource DictionarySource { get; init; } = ClientWebSocketTransport.Default;
 
+    /// <summary>
+    /// Keep a copy of each event's JSON as the server sent it in <see cref="JetstreamEvent.RawJson"/> (protocol
+    /// <see cref="JetstreamProtocol.V1"/> only; one array per event). Default <see langword="false"/>. Relays that forward
+    /// events unchanged set it.
+    /// </summary>
+    public bool RetainRawJson { get; init; }
+
     /// <summary>Checks every option and throws one exception that lists each problem.</summary>
     /// <exception cref="JetstreamOptionsException">At least one option is out of range; the message says which, its value and what is allowed.</exception>
     public void Validate()

@@ -10,7 +10,8 @@ namespace Jetstream.Reactive.Benchmarks;
 /// <c>micro [BenchmarkDotNet args]</c>: the micro-benchmarks. <c>e2e [--events N] [--no-node] [--no-write] [--smoke]</c>:
 /// the end-to-end harness (with the cold rows unless <c>--no-cold</c>). <c>cold [--events N] [--aot PATH]</c>: only the cold
 /// rows, written into their section of docs/benchmarks.md. <c>archive [--events N]</c>: archive decode and whole-backfill
-/// throughput. <c>client KIND URL COUNT BYTES</c>: one .NET client, run by the harness in its own process.
+/// throughput. <c>nats [--events N] [--no-write]</c>: the NATS scale-out relay and consumer against their ceilings.
+/// <c>client KIND URL COUNT BYTES</c>: one .NET client, run by the harness in its own process.
 /// </summary>
 internal static class Program
 {
@@ -30,12 +31,14 @@ internal static class Program
                 // Timed from outside, start to exit: no JSON (its reflection-based first use would be timed too).
                 await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
                 return 0;
+            case "nats":
+                return await NatsBench.RunAsync(args);
             case "client" when args.Length == 5:
                 var result = await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
                 Console.WriteLine(JsonSerializer.Serialize(result));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | client KIND URL COUNT BYTES");
+                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | nats [--events N] [--no-write] | client KIND URL COUNT BYTES");
                 return 2;
         }
     }

@@ -20,6 +20,7 @@ internal static class StatsCommand
     public static Command Create(CliConsole console)
     {
         var connection = new ConnectionOptions();
+        var nats = new NatsOptions();
         var duration = new Option<string>("--duration") { Description = "Stop after this long (30s, 5m, 1h). Default: until Ctrl+C.", HelpName = "duration" };
         var interval = new Option<string>("--interval")
         {
@@ -29,6 +30,7 @@ internal static class StatsCommand
         var limit = new Option<string>("--limit", "-n") { Description = "Stop after this many events (counted after --kind), then print the dashboard once more.", HelpName = "count" };
         var command = new Command("stats", "Show a live dashboard of a stream: events/s overall and per kind, top collections, lag, drops, reconnects, bytes/s, and the catch-up toward now from an old cursor.");
         connection.AddTo(command);
+        nats.AddTo(command);
         command.Add(duration);
         command.Add(interval);
         command.Add(limit);
@@ -40,7 +42,8 @@ internal static class StatsCommand
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
             var every = parse.GetValue(interval) is { } i ? ValueParsers.Duration("--interval", i) : TimeSpan.FromSeconds(5);
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
-            return await RunAsync(console, settings, Describe(settings.Options), stop, every, token, max);
+            var natsSource = nats.Read(parse, settings);
+            return await RunAsync(console, settings, natsSource?.Describe() ?? Describe(settings.Options), stop, every, token, max, natsSource);
         });
         return command;
     }
@@ -53,8 +56,9 @@ internal static class StatsCommand
     /// <param name="interval">How often to print the dashboard when standard output is not a terminal.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <param name="limit">Stop after this many events (those <see cref="ConnectionOptions.Settings.Wants"/> keeps).</param>
+    /// <param name="nats">Read from this NATS stream instead of a Jetstream socket; <see langword="null"/> for the socket.</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken, long limit = long.MaxValue)
+    public static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, string source, TimeSpan? duration, TimeSpan interval, CancellationToken cancellationToken, long limit = long.MaxValue, NatsOptions.Source? nats = null)
     {
         long counted = 0;
         using var collector = new StatsCollector();
@@ -67,7 +71,7 @@ internal static class StatsCommand
         var calculator = new StatsCalculator(RateWindow, fromCursor: settings.Options.Cursor is not null);
         var snapshot = calculator.Add(collector.Sample(DateTimeOffset.UtcNow));
         var run = StreamRunner.RunAsync(
-            JetstreamObservable.Connect(options),
+            nats?.Events() ?? JetstreamObservable.Connect(options),
             e =>
             {
                 if (settings.Wants(e))

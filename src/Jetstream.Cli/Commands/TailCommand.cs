@@ -16,6 +16,7 @@ internal static class TailCommand
     public static Command Create(CliConsole console)
     {
         var connection = new ConnectionOptions();
+        var nats = new NatsOptions();
         var format = new Option<string>("--format", "-f")
         {
             Description = "json: one event object per line (the default when standard output is redirected); text: a compact line per event (the default on a terminal).",
@@ -35,6 +36,7 @@ internal static class TailCommand
 
         var command = new Command("tail", "Stream events to standard output: JSON lines, or a compact human line per event on a terminal.");
         connection.AddTo(command);
+        nats.AddTo(command);
         command.Add(format);
         command.Add(cursorFile);
         command.Add(startOver);
@@ -46,13 +48,19 @@ internal static class TailCommand
             var json = (parse.GetValue(format) is { } f ? ValueParsers.OneOf("--format", f, "json", "text") : console.OutIsTerminal ? "text" : "json") == "json";
             var max = parse.GetValue(limit) is { } l ? ValueParsers.Number("--limit", l, 1, long.MaxValue) : long.MaxValue;
             var stop = parse.GetValue(duration) is { } d ? ValueParsers.Duration("--duration", d) : (TimeSpan?)null;
+            var natsSource = nats.Read(parse, settings);
+            if (natsSource is not null && parse.GetValue(cursorFile) is { } ignored)
+            {
+                throw UsageException.For("--cursor-file", ignored, "it does not apply with --nats: use --nats-consumer, whose position the NATS server keeps.");
+            }
+
             var cursors = parse.GetValue(cursorFile) is { } path ? await CursorFile.OpenAsync("--cursor-file", path, parse.GetValue(startOver), token) : null;
-            return await RunAsync(console, settings, json, max, stop, cursors, token);
+            return await RunAsync(console, settings, json, max, stop, cursors, natsSource, token);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, bool json, long limit, TimeSpan? duration, CursorFile? cursors, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, bool json, long limit, TimeSpan? duration, CursorFile? cursors, NatsOptions.Source? nats, CancellationToken cancellationToken)
     {
         var options = settings.Options;
         if (settings.Verbose)
@@ -73,7 +81,7 @@ internal static class TailCommand
         JetstreamEvent? handled = null;
         var outputClosed = false;
         var error = await StreamRunner.RunAsync(
-            JetstreamObservable.Connect(options),
+            nats?.Events() ?? JetstreamObservable.Connect(options),
             e =>
             {
                 handled = e;
@@ -130,7 +138,7 @@ internal static class TailCommand
             return ExitCodes.Failure;
         }
 
-        if (console.ErrorIsTerminal && last is not null)
+        if (console.ErrorIsTerminal && last is not null && nats is null)
         {
             await console.Error.WriteLineAsync($"jetstream: {written:N0} events; resume with --cursor {last.Cursor}{(cursors is null ? "" : " (saved to " + cursors.Path + ")")}");
         }

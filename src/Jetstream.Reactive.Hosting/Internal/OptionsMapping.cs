@@ -40,6 +40,7 @@ internal static class OptionsMapping
         Compression = options.Compression,
         ZstdDictionaryDirectory = options.ZstdDictionaryDirectory,
         FilterUpdates = options.FilterUpdates,
+        RetainRawJson = options.RetainRawJson,
         Scheduler = options.Scheduler ?? DefaultScheduler.Instance,
     };
 }

@@ -431,6 +431,12 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             e.EndpointIndex = _endpointIndex;
+            if (_session.Options.RetainRawJson && !unknownIsType)
+            {
+                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+                e.RawJson = bytes.ToArray();
+            }
+
             if (problem is null)
             {
                 _session.Advance(e);

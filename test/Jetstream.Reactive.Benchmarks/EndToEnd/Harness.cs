@@ -90,7 +90,8 @@ internal static class Harness
                 markdown = ColdStart.Splice(markdown, ColdStart.Markdown(cold, ColdStart.Check(cold), command, events, repeats, machine, ColdNotes(cold)));
             }
 
-            await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.md"), markdown);
+            var page = Path.Combine(root, "docs", "benchmarks.md");
+            await File.WriteAllTextAsync(page, NatsBench.Preserve(File.Exists(page) ? await File.ReadAllTextAsync(page) : null, markdown));
             Console.WriteLine("Wrote docs/benchmarks.md and docs/benchmarks.svg");
         }
 

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace Jetstream.Reactive.Nats.Internal;
+
+/// <summary>Every log of the NATS scale-out package, with fixed EventIds in 1600–1649. Payloads never appear.</summary>
+internal static partial class NatsLog
+{
+    [LoggerMessage(EventId = 1600, EventName = "NatsStreamCreated", Level = LogLevel.Information,
+        Message = "Created NATS stream {Stream} on {Subjects} (replicas {Replicas}, duplicate window {DuplicateWindow})")]
+    public static partial void StreamCreated(this ILogger logger, string stream, string subjects, int replicas, TimeSpan duplicateWindow);
+
+    [LoggerMessage(EventId = 1601, EventName = "NatsStreamChecked", Level = LogLevel.Information,
+        Message = "Using NATS stream {Stream} with {Messages} messages, last sequence {LastSeq}")]
+    public static partial void StreamChecked(this ILogger logger, string stream, long messages, ulong lastSeq);
+
+    [LoggerMessage(EventId = 1602, EventName = "NatsRelayResuming", Level = LogLevel.Information,
+        Message = "Relay resumes from cursor {Cursor} ({How}); {Known} message ids at the stream's tail will be skipped if replayed")]
+    public static partial void Resuming(this ILogger logger, long? cursor, string how, int known);
+
+    [LoggerMessage(EventId = 1603, EventName = "NatsPublishFailed", Level = LogLevel.Warning,
+        Message = "Publishing to NATS failed (attempt {Attempt}); {Pending} publishes will be sent again in order after {Delay}")]
+    public static partial void PublishFailed(this ILogger logger, Exception exception, int attempt, int pending, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1604, EventName = "NatsPublishRecovered", Level = LogLevel.Information,
+        Message = "Publishing to NATS works again after {Attempts} failed attempts")]
+    public static partial void PublishRecovered(this ILogger logger, int attempts);
+
+    [LoggerMessage(EventId = 1605, EventName = "NatsStreamUnavailable", Level = LogLevel.Warning,
+        Message = "The NATS stream {Stream} could not be opened (attempt {Attempt}); retrying after {Delay}")]
+    public static partial void StreamUnavailable(this ILogger logger, Exception exception, string stream, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1606, EventName = "NatsRelayStopped", Level = LogLevel.Information,
+        Message = "Relay stopped after publishing {Published} events ({Duplicates} duplicates dropped by the server)")]
+    public static partial void RelayStopped(this ILogger logger, long published, long duplicates);
+
+    [LoggerMessage(EventId = 1607, EventName = "NatsInvalidCollection", Level = LogLevel.Debug,
+        Message = "A commit's collection '{Collection}' is not a valid subject token; written under _invalid")]
+    public static partial void InvalidCollection(this ILogger logger, string collection);
+
+    [LoggerMessage(EventId = 1620, EventName = "NatsConsumerReady", Level = LogLevel.Information,
+        Message = "Consuming NATS stream {Stream} with consumer {Consumer} on {Filter}")]
+    public static partial void ConsumerReady(this ILogger logger, string stream, string consumer, string filter);
+
+    [LoggerMessage(EventId = 1621, EventName = "NatsClientSideFilter", Level = LogLevel.Warning,
+        Message = "nats-server {Version} allows one filter subject per consumer (several need 2.10); consumer {Consumer} reads {Filter} and skips the other subjects in the client")]
+    public static partial void ClientSideFilter(this ILogger logger, string version, string consumer, string filter);
+
+    [LoggerMessage(EventId = 1622, EventName = "NatsHandlerFailed", Level = LogLevel.Error,
+        Message = "The handler failed on message {StreamSeq} (delivery {Delivery}); {Action}")]
+    public static partial void HandlerFailed(this ILogger logger, Exception exception, ulong streamSeq, ulong delivery, string action);
+
+    [LoggerMessage(EventId = 1623, EventName = "NatsUndecodable", Level = LogLevel.Warning,
+        Message = "Message {StreamSeq} on {Subject} could not be decoded ({Reason}); terminated")]
+    public static partial void Undecodable(this ILogger logger, ulong streamSeq, string subject, string reason);
+
+    [LoggerMessage(EventId = 1624, EventName = "NatsConsumeFailed", Level = LogLevel.Warning,
+        Message = "Consuming from NATS failed (attempt {Attempt}); retrying after {Delay}")]
+    public static partial void ConsumeFailed(this ILogger logger, Exception exception, int attempt, TimeSpan delay);
+}

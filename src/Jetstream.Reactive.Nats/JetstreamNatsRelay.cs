@@ -1,0 +1,459 @@
+using System.Globalization;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using System.Threading.Channels;
+using Jetstream.Reactive.Linq;
+using Jetstream.Reactive.Nats.Internal;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Jetstream.Reactive.Nats;
+
+/// <summary>
+/// Reads Jetstream once and writes each event into a NATS JetStream stream, exactly once within the stream's duplicate
+/// window: the message id is the event's identity (<see cref="JetstreamNatsSubjects.MessageIdOf"/>), so a restarted
+/// relay, or a second relay on another Jetstream host, adds no second copy.
+/// </summary>
+/// <remarks>
+/// <para>At start the relay creates or checks the stream, reads its tail and resumes from the cursor it carries (no
+/// separate cursor store). Publishes are pipelined: up to <see cref="JetstreamNatsRelayOptions.MaxPendingPublishes"/>
+/// wait for their acknowledgement at once. When NATS is slow or down, the window fills, then the buffer, then the
+/// Jetstream reader stops and later resumes from its cursor: nothing is dropped. A failed publish sends the whole
+/// window again, in order, after a backoff; the server drops the copies it already has.</para>
+/// </remarks>
+public sealed class JetstreamNatsRelay
+{
+    private readonly INatsConnection _connection;
+    private readonly NatsJSContext _js;
+    private readonly JetstreamNatsRelayOptions _options;
+    private readonly ILogger _logger;
+    private readonly NatsMetrics _metrics;
+    private long _published;
+    private long _duplicates;
+    private long _skipped;
+    private long _retries;
+
+    /// <summary>Creates a relay; nothing happens until <see cref="RunAsync"/>.</summary>
+    /// <param name="connection">The NATS connection (the caller owns it).</param>
+    /// <param name="options">The settings; validated now.</param>
+    /// <exception cref="JetstreamOptionsException">An option is out of range.</exception>
+    public JetstreamNatsRelay(INatsConnection connection, JetstreamNatsRelayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _connection = connection;
+        _options = options;
+        _js = new NatsJSContext(connection, new NatsJSOpts(connection.Opts with { RequestTimeout = options.PublishTimeout }));
+        _logger = options.LoggerFactory.CreateLogger(JetstreamTelemetry.LoggerCategory + ".Nats");
+        _metrics = NatsMetrics.For(options.MeterFactory);
+    }
+
+    /// <summary>Events published and stored (first copies).</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Publishes the server acknowledged as duplicates (already in the stream).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    /// <summary>Events not published because the stream's tail already held their id (a replay after a restart).</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>Times the window of unacknowledged publishes was sent again after a failure.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Whether the relay has opened the stream and is reading Jetstream.</summary>
+    public bool IsRunning { get; private set; }
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> is cancelled (then it returns normally) or the Jetstream source
+    /// fails for good (then it throws that error). NATS being unreachable is never fatal: the relay waits and retries.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the relay.</param>
+    /// <returns>A task that ends when the relay stops.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureStreamWithRetryAsync(cancellationToken).ConfigureAwait(false);
+            var resume = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+            await RelayAsync(resume, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end.
+        }
+        finally
+        {
+            IsRunning = false;
+            _logger.RelayStopped(Published, Duplicates);
+        }
+    }
+
+    private async Task EnsureStreamWithRetryAsync(CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await EnsureStreamAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && e is not JetstreamOptionsException && !ct.IsCancellationRequested)
+            {
+                var delay = _options.Backoff.GetDelay(attempt, Random.Shared.NextDouble());
+                _logger.StreamUnavailable(e, _options.Stream.Name, attempt + 1, delay);
+                await DelayAsync(delay, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task EnsureStreamAsync(CancellationToken ct)
+    {
+        var s = _options.Stream;
+        try
+        {
+            var existing = await _js.GetStreamAsync(s.Name, cancellationToken: ct).ConfigureAwait(false);
+            var config = existing.Info.Config;
+            var subjects = config.Subjects ?? [];
+            if (!subjects.Contains(s.AllSubjects))
+            {
+                throw new JetstreamOptionsException($"The NATS stream '{s.Name}' holds subjects [{string.Join(", ", subjects)}]; the relay writes to '{s.AllSubjects}', which the stream must hold (JetstreamNatsRelayOptions.Stream.SubjectPrefix).");
+            }
+
+            if (config.DuplicateWindow < TimeSpan.FromSeconds(1))
+            {
+                throw new JetstreamOptionsException($"The NATS stream '{s.Name}' has a duplicate window of {config.DuplicateWindow}; exactly-once needs at least 1 second (set duplicate_window on the stream).");
+            }
+
+            _logger.StreamChecked(s.Name, existing.Info.State.Messages, existing.Info.State.LastSeq);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+            if (!_options.CreateStream)
+            {
+                throw new JetstreamOptionsException($"The NATS stream '{s.Name}' does not exist and JetstreamNatsRelayOptions.CreateStream is false.");
+            }
+
+            await CreateStreamAsync(s, ct).ConfigureAwait(false);
+            _logger.StreamCreated(s.Name, s.AllSubjects, s.Replicas, s.DuplicateWindow);
+        }
+    }
+
+    private async Task CreateStreamAsync(JetstreamNatsStreamOptions s, CancellationToken ct)
+    {
+        try
+        {
+            await _js.CreateStreamAsync(
+                new StreamConfig(s.Name, [s.AllSubjects])
+                {
+                    Storage = s.Storage,
+                    NumReplicas = s.Replicas,
+                    Retention = s.Retention,
+                    MaxAge = s.MaxAge,
+                    MaxBytes = s.MaxBytes,
+                    DuplicateWindow = s.DuplicateWindow,
+                },
+                ct).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 400)
+        {
+            // A configuration the server refuses (subjects that overlap another stream, too many replicas for the
+            // cluster) will not get better by waiting: stop with the server's reason.
+            throw new JetstreamOptionsException($"nats-server refused to create the stream '{s.Name}' on '{s.AllSubjects}' (replicas {s.Replicas}): {JetstreamNatsSubjects.Neutralize(e.Error.Description)} (error {e.Error.ErrCode}).");
+        }
+    }
+
+    /// <summary>Reads the last <see cref="JetstreamNatsRelayOptions.ResumeScan"/> messages: their ids, and the cursor to resume from.</summary>
+    private async Task<ResumePoint> ReadTailAsync(CancellationToken ct)
+    {
+        var stream = await _js.GetStreamAsync(_options.Stream.Name, cancellationToken: ct).ConfigureAwait(false);
+        var state = stream.Info.State;
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        if (state.Messages == 0)
+        {
+            _logger.Resuming(_options.Source.Cursor, "empty stream", 0);
+            return new ResumePoint(_options.Source.Cursor, known);
+        }
+
+        var last = state.LastSeq;
+        var first = Math.Max(state.FirstSeq, last >= (ulong)_options.ResumeScan ? last - (ulong)_options.ResumeScan + 1 : 1);
+        var consumer = await _js.CreateOrderedConsumerAsync(
+            _options.Stream.Name,
+            new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = first, FilterSubjects = [_options.Stream.AllSubjects] },
+            ct).ConfigureAwait(false);
+
+        var hosts = SourceHosts();
+        long? ownMin = null;
+        long? anyMinTimeUs = null;
+        var seq = first - 1;
+        while (seq < last)
+        {
+            var before = seq;
+            await foreach (var msg in consumer.FetchAsync<NatsMemoryOwner<byte>>(new NatsJSFetchOpts { MaxMsgs = (int)Math.Min(last - seq, 1000UL), Expires = TimeSpan.FromSeconds(2) }, cancellationToken: ct).ConfigureAwait(false))
+            {
+                msg.Data.Dispose();
+                seq = msg.Metadata?.Sequence.Stream ?? seq + 1;
+                if (msg.Headers is not { } h)
+                {
+                    continue;
+                }
+
+                if (h.TryGetValue("Nats-Msg-Id", out var id))
+                {
+                    known.Add(id.ToString());
+                }
+
+                if (h.TryGetValue(JetstreamNatsSubjects.TimeUsHeader, out var t) && long.TryParse(t.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var timeUs))
+                {
+                    anyMinTimeUs = anyMinTimeUs is { } m ? Math.Min(m, timeUs) : timeUs;
+                }
+
+                if (h.TryGetValue(JetstreamNatsSubjects.HostHeader, out var host) && hosts.Contains(host.ToString())
+                    && h.TryGetValue(JetstreamNatsSubjects.CursorHeader, out var c) && long.TryParse(c.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+                {
+                    ownMin = ownMin is { } o ? Math.Min(o, cursor) : cursor;
+                }
+
+                if (seq >= last)
+                {
+                    break;
+                }
+            }
+
+            if (seq == before)
+            {
+                // Messages removed meanwhile (age limit): what was read is enough.
+                break;
+            }
+        }
+
+        if (ownMin is { } own)
+        {
+            _logger.Resuming(own, "this host's oldest cursor in the stream's tail", known.Count);
+            return new ResumePoint(own, known);
+        }
+
+        if (anyMinTimeUs is { } anyTime)
+        {
+            var cursor = anyTime - (_options.ForeignHostRewind.Ticks / (TimeSpan.TicksPerMillisecond / 1000));
+            _logger.Resuming(cursor, "time_us of a tail written from another host, rewound", known.Count);
+            return new ResumePoint(cursor, known);
+        }
+
+        _logger.Resuming(_options.Source.Cursor, "no relay headers in the stream's tail", known.Count);
+        return new ResumePoint(_options.Source.Cursor, known);
+    }
+
+    private HashSet<string> SourceHosts()
+    {
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { _options.Source.Endpoint.Authority };
+        foreach (var e in _options.Source.Endpoints)
+        {
+            hosts.Add(e.Authority);
+        }
+
+        return hosts;
+    }
+
+    private async Task RelayAsync(ResumePoint resume, CancellationToken ct)
+    {
+        var source = _options.Source with
+        {
+            Cursor = resume.Cursor,
+            RetainRawJson = true,
+            Overflow = JetstreamOverflow.ResumeFromCursor,
+            BufferCapacity = _options.BufferCapacity,
+        };
+
+        // The reader fills this channel; when it is full the handler waits, the stream's buffer fills and the reader
+        // stops (Overflow = ResumeFromCursor), so NATS being slow never loses an event.
+        var channel = Channel.CreateBounded<JetstreamEvent>(new BoundedChannelOptions(_options.MaxPendingPublishes) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var known = resume.Known;
+        var endpoints = source.Endpoints.Count > 0 ? source.Endpoints : [source.Endpoint];
+        var host = endpoints[0].Authority;
+
+        using var subscription = JetstreamObservable.Connect(source).SubscribeAsync(
+            async (e, token) =>
+            {
+                if (known.Count > 0 && known.Remove(JetstreamNatsSubjects.MessageIdOf(e)))
+                {
+                    Interlocked.Increment(ref _skipped);
+                    _metrics.Skipped.Add(1);
+                    return;
+                }
+
+                await channel.Writer.WriteAsync(e, token).ConfigureAwait(false);
+            },
+            error =>
+            {
+                channel.Writer.TryComplete(error);
+            },
+            () =>
+            {
+                channel.Writer.TryComplete();
+            },
+            new AsyncHandlerOptions { BufferCapacity = _options.BufferCapacity, OnHandlerError = HandlerErrorBehavior.Stop });
+
+        IsRunning = true;
+        await PublishLoopAsync(channel.Reader, host, stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task PublishLoopAsync(ChannelReader<JetstreamEvent> reader, string host, CancellationToken ct)
+    {
+        var window = new Queue<Pending>(_options.MaxPendingPublishes);
+        try
+        {
+            while (true)
+            {
+                if (window.Count < _options.MaxPendingPublishes && reader.TryRead(out var e))
+                {
+                    window.Enqueue(Start(e, host, ct));
+                    _metrics.Pending.Add(1);
+                    continue;
+                }
+
+                if (window.Count > 0)
+                {
+                    await CompleteOldestAsync(window, host, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+                {
+                    // The source completed (only a finite test source does): everything is acknowledged.
+                    await reader.Completion.ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _metrics.Pending.Add(-window.Count);
+        }
+    }
+
+    private Pending Start(JetstreamEvent e, string host, CancellationToken ct) => new(e, Publish(e, host, ct).AsTask());
+
+    private ValueTask<NatsResult<PubAckResponse>> Publish(JetstreamEvent e, string host, CancellationToken ct)
+    {
+        var headers = new NatsHeaders
+        {
+            [JetstreamNatsSubjects.CursorHeader] = e.Cursor.ToString(CultureInfo.InvariantCulture),
+            [JetstreamNatsSubjects.HostHeader] = host,
+            [JetstreamNatsSubjects.TimeUsHeader] = e.TimeUs.ToString(CultureInfo.InvariantCulture),
+        };
+        var subject = JetstreamNatsSubjects.SubjectOf(_options.Stream.SubjectPrefix, e, _options.Stream.Partitions);
+        if (e is CommitEvent c && !JetstreamNatsSubjects.IsValidToken(c.Commit.Collection) && _logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.InvalidCollection(JetstreamNatsSubjects.Neutralize(c.Commit.Collection));
+        }
+
+        // TryPublishAsync reports a duplicate as a value, not an exception: with two relays half the publishes are duplicates.
+        return _js.TryPublishAsync(subject, e.RawJson, opts: new NatsJSPubOpts { MsgId = JetstreamNatsSubjects.MessageIdOf(e) }, headers: headers, cancellationToken: ct);
+    }
+
+    private async Task CompleteOldestAsync(Queue<Pending> window, string host, CancellationToken ct)
+    {
+        var oldest = window.Peek();
+        Exception failure;
+        try
+        {
+            Count(await oldest.Ack.ConfigureAwait(false));
+            window.Dequeue();
+            _metrics.Pending.Add(-1);
+            return;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Fall through to the ordered retry below.
+            failure = e;
+        }
+
+        // Some publishes of the window may have landed, some not: wait for all of them to settle, then send the whole
+        // window again one at a time in order. The server drops the copies it already has (same message id).
+        for (var attempt = 0; ; attempt++)
+        {
+            Interlocked.Increment(ref _retries);
+            _metrics.PublishRetries.Add(1);
+            foreach (var p in window)
+            {
+                try
+                {
+                    await p.Ack.ConfigureAwait(false);
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // Observed; it is sent again below.
+                }
+            }
+
+            var delay = _options.Backoff.GetDelay(attempt, Random.Shared.NextDouble());
+            _logger.PublishFailed(failure, attempt + 1, window.Count, delay);
+            await DelayAsync(delay, ct).ConfigureAwait(false);
+            try
+            {
+                while (window.Count > 0)
+                {
+                    var p = window.Peek();
+                    Count(await Publish(p.Event, host, ct).ConfigureAwait(false));
+                    window.Dequeue();
+                    _metrics.Pending.Add(-1);
+                }
+
+                _logger.PublishRecovered(attempt + 1);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                failure = e;
+
+                // Replace what is left with fresh (failed) placeholders so the next round does not await old tasks.
+                var rest = window.Select(p => p with { Ack = Task.FromResult<NatsResult<PubAckResponse>>(new NatsJSException("Not sent yet.")) }).ToList();
+                window.Clear();
+                foreach (var p in rest)
+                {
+                    window.Enqueue(p);
+                }
+            }
+        }
+    }
+
+    private void Count(NatsResult<PubAckResponse> result)
+    {
+        bool duplicate;
+        if (result.Success)
+        {
+            // EnsureSuccess throws on a duplicate too, which here is the expected answer to a second copy.
+            duplicate = result.Value.Duplicate;
+            if (!duplicate)
+            {
+                result.Value.EnsureSuccess();
+            }
+        }
+        else
+        {
+            duplicate = result.Error is NatsJSDuplicateMessageException ? true : throw result.Error;
+        }
+
+        if (duplicate)
+        {
+            Interlocked.Increment(ref _duplicates);
+            _metrics.Published.Add(1, NatsMetrics.Outcome("duplicate"));
+        }
+        else
+        {
+            Interlocked.Increment(ref _published);
+            _metrics.Published.Add(1, NatsMetrics.Outcome("stored"));
+        }
+    }
+
+    private Task<long> DelayAsync(TimeSpan delay, CancellationToken ct) =>
+        Observable.Timer(delay, _options.Scheduler).ToTask(ct);
+
+    private sealed record Pending(JetstreamEvent Event, Task<NatsResult<PubAckResponse>> Ack);
+
+    private sealed record ResumePoint(long? Cursor, HashSet<string> Known);
+}
