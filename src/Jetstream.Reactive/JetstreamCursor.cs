@@ -4,7 +4,7 @@ namespace Jetstream.Reactive;
 /// A saved position in a Jetstream stream, with what is needed to use it safely: the protocol and host it came from,
 /// and the event's <c>time_us</c> (portable across hosts, unlike a sequence number).
 /// </summary>
-/// <param name="Value">The value to send as <c>cursor</c>: <see cref="JetstreamEvent.Cursor"/> of the last event delivered.</param>
+/// <param name="Value">The value to send as <c>cursor</c>: <see cref="JetstreamEvent.Cursor"/> of the last event handled.</param>
 /// <param name="IsSequence">Whether <see cref="Value"/> is a server sequence number (true) or a <c>time_us</c> (false).</param>
 /// <param name="TimeUs">The event's <c>time_us</c>: the fallback when resuming on another host.</param>
 /// <param name="Protocol">The protocol the cursor belongs to; a cursor is never sent to the other protocol.</param>

@@ -66,7 +66,7 @@ public abstract class JetstreamEvent
     /// <summary>Which of the session's endpoints the event was read from (for the durable cursor's host).</summary>
     internal int EndpointIndex { get; set; }
 
-    /// <summary>The event's cursor failed the plausibility check: delivered, but never the resume cursor nor the saved one.</summary>
+    /// <summary>The event's cursor failed the plausibility check: passed on, but never the resume cursor nor the saved one.</summary>
     internal bool CursorUntrusted { get; set; }
 
     /// <summary>The kind of this event.</summary>

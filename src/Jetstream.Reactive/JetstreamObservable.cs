@@ -15,7 +15,10 @@ public static class JetstreamObservable
     /// Returns a cold stream of Jetstream events, over protocol v1 or v2 (<see cref="JetstreamOptions.Protocol"/>). Each
     /// subscription opens its own connection and keeps it alive: a lost connection (server close, network error, 5xx,
     /// idle timeout, a v2 <c>error</c> frame) is re-made after a backoff, resuming from the cursor of the last event
-    /// delivered, and the server's replay of already-delivered events is skipped. A rejected request (HTTP 4xx other
+    /// <em>queued</em> (read from the socket and passed to the buffer, whether or not the observer has handled it yet),
+    /// and the server's replay of already-queued events is skipped. Events still in the buffer survive a reconnect; an
+    /// event dropped by a full buffer is not read again. The durable cursor that
+    /// <see cref="JetstreamOptions.CursorStore"/> saves is a different position: the last event <em>handled</em>. A rejected request (HTTP 4xx other
     /// than 408/429 and the v2 rejections with a recovery of their own, or a close code that blames the request) ends
     /// the stream with <c>OnError</c>. Disposing the subscription closes the connection.
     /// </summary>
@@ -74,7 +77,7 @@ public static class JetstreamObservable
                 capacity,
                 options.Scheduler ?? _options.Scheduler,
                 session.Overflow,
-                _options.CursorStore is null ? null : session.Saver.Delivered,
+                _options.CursorStore is null ? null : session.Saver.Handled,
                 options.BufferByteLimit ?? _options.BufferByteLimit);
         }
 
@@ -87,7 +90,7 @@ public static class JetstreamObservable
         public void OnNext(JetstreamEvent value)
         {
             inner.OnNext(value);
-            session.Saver.Delivered(value);
+            session.Saver.Handled(value);
         }
 
         public void OnError(Exception error) => inner.OnError(error);

@@ -56,27 +56,27 @@ public sealed record JetstreamOptions
     /// Several servers, in order of preference, for failover; <see cref="Endpoint"/> is the one-server shorthand. Default
     /// empty: just <see cref="Endpoint"/>. When set, <see cref="Endpoint"/> must be left at its default. The stream
     /// starts on the first; after <see cref="FailoverAfterAttempts"/> failed attempts in a row it moves to the next (after
-    /// the last, back to the first), resuming <see cref="FailoverRewind"/> before the last delivered event's
-    /// <see cref="JetstreamEvent.TimeUs"/> and dropping the events it already delivered. Each must be valid as
+    /// the last, back to the first), resuming <see cref="FailoverRewind"/> before the last queued event's
+    /// <see cref="JetstreamEvent.TimeUs"/> and dropping the events it already queued for the subscriber. Each must be valid as
     /// <see cref="Endpoint"/> and appear once.
     /// </summary>
     public IReadOnlyList<Uri> Endpoints { get; init; } = [];
 
     /// <summary>
-    /// How many attempts in a row may fail on one of <see cref="Endpoints"/> (without delivering an event) before the
-    /// stream moves to the next. Default 3; allowed from 1 to 1,000. An attempt that delivers an event resets the count.
+    /// How many attempts in a row may fail on one of <see cref="Endpoints"/> (without queuing an event) before the
+    /// stream moves to the next. Default 3; allowed from 1 to 1,000. An attempt that queues an event resets the count.
     /// </summary>
     public int FailoverAfterAttempts { get; init; } = 3;
 
     /// <summary>
-    /// How far before the last delivered event the stream resumes after moving to another of <see cref="Endpoints"/>:
+    /// How far before the last queued event the stream resumes after moving to another of <see cref="Endpoints"/>:
     /// hosts stamp events with their own clocks and sequence numbers, so the new host is asked for
     /// <c>time_us − FailoverRewind</c> (a timestamp cursor, on v2 as well). Default 10 s; allowed from 0 to 1 day.
     /// </summary>
     public TimeSpan FailoverRewind { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How many recently delivered events are remembered, when <see cref="Endpoints"/> has more than one server, so that
+    /// How many recently queued events are remembered, when <see cref="Endpoints"/> has more than one server, so that
     /// the ones a rewound resume sends again are dropped. Default 100,000 (about 2 MB); allowed from 1 to 10,000,000.
     /// It should cover <see cref="FailoverRewind"/> at your stream's rate.
     /// </summary>
@@ -138,12 +138,14 @@ public sealed record JetstreamOptions
     public int? ServerMaxMessageSize { get; init; }
 
     /// <summary>
-    /// Where the cursor of the last event delivered is kept, so that a restarted process resumes where it stopped
+    /// Where the cursor of the last event <em>handled</em> is kept, so that a restarted process resumes where it stopped
     /// (<see cref="FileCursorStore"/>, or your own <see cref="ICursorStore"/>). When set, the saved cursor is loaded before
     /// the first connection and takes precedence over <see cref="Cursor"/> — unless it belongs to the other protocol,
     /// which is never sent (a Warning says so). It is saved every <see cref="CursorSaveInterval"/> when it moved, and when
-    /// the subscription is disposed. "Delivered" means the observer's <c>OnNext</c> returned, or the
-    /// <c>SubscribeAsync</c> handler finished. Default <see langword="null"/>: nothing is saved.
+    /// the subscription is disposed. "Handled" means the observer's <c>OnNext</c> returned, or the
+    /// <c>SubscribeAsync</c> handler finished (a handler that threw under <c>OnHandlerError = Continue</c> counts as
+    /// finished, so a restart does not retry it). This is behind the in-memory resume cursor, which is the last event
+    /// <em>queued</em> for the subscriber. Default <see langword="null"/>: nothing is saved.
     /// </summary>
     public ICursorStore? CursorStore { get; init; }
 

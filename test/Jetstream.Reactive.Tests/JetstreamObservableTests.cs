@@ -284,7 +284,7 @@ public sealed class JetstreamObservableTests
         _h.Scheduler.AdvanceTo(Seconds(141));
         Assert.That(_h.Transport.Attempts, Has.Count.EqualTo(2));
         Assert.That(_h.Transport.Attempts[1].Cursor, Is.EqualTo("1000"));
-        Assert.That(reconnects.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(1));
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "failure" }));
     }
 
     [Test]

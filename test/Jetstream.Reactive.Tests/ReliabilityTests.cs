@@ -57,6 +57,27 @@ public sealed class ReliabilityTests
     }
 
     [Test]
+    public void CursorStore_SavedUnderNoConfiguredHost_RewindsAndSkipsNothingStampedAtTheSavedTime()
+    {
+        // What the hosting consumer saves with several Endpoints: an event at the saved time_us may not have been
+        // handled, so it must come again rather than be taken for a replay.
+        _store.Stored = new JetstreamCursor(T0, false, T0, JetstreamProtocol.V1, "*");
+        _h.Options = _h.Options with { CursorStore = _store };
+        var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
+        _h.At(100, () =>
+        {
+            _h.Transport.Socket(0).SendText(Events.Like(T0, "same-time"));
+            _h.Transport.Socket(0).SendText(Events.Like(T0 + 1, "next"));
+        });
+        _h.Scheduler.AdvanceTo(1_000);
+
+        var expected = T0 - (long)_h.Options.FailoverRewind.TotalMicroseconds;
+        Assert.That(_h.Transport.Attempts[0].Cursor, Is.EqualTo(expected.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(observer.Messages.Select(m => ((CommitEvent)m.Value.Value).Commit.RKey), Is.EqualTo(new[] { "same-time", "next" }));
+    }
+
+    [Test]
     public void CursorStore_SavedForTheOtherProtocol_IsNeverSentAndSaysSo()
     {
         _store.Stored = new JetstreamCursor(42, true, T0, JetstreamProtocol.V2, "127.0.0.1:6008");
@@ -147,6 +168,7 @@ public sealed class ReliabilityTests
         using var dropped = _h.Meters.Collect<long>("jetstream.client.events.dropped");
         using var pauses = _h.Meters.Collect<long>("jetstream.client.overflow.pauses");
         using var resumes = _h.Meters.Collect<long>("jetstream.client.overflow.resumes");
+        using var reconnects = _h.Meters.Collect<long>("jetstream.client.reconnects");
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
         using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
 
@@ -171,6 +193,7 @@ public sealed class ReliabilityTests
         // Bursts of 10, 7 and 4 (with the replayed one skipped) against a buffer of 4: two pauses, two resumes.
         Assert.That(pauses.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2));
         Assert.That(resumes.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2));
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "overflow_pause", "overflow_pause" }), "a pause is not a failure");
         Assert.That(_h.Transport.Attempts.Select(a => a.Cursor), Is.EqualTo(new[] { null, (T0 + 4).ToString(System.Globalization.CultureInfo.InvariantCulture), (T0 + 8).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.That(_h.Transport.Socket(0).IsDisposed, Is.True, "the reader stopped and closed the connection");
         Assert.That(_h.LogsWithId(1031), Has.Count.EqualTo(2));

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Jetstream.Cli.Infrastructure;
 using Jetstream.Cli.Output;
 using Jetstream.Reactive;
@@ -117,7 +115,7 @@ internal static class BackfillCommand
         }
 
         var output = console.Out;
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var printer = new EventPrinter(output, json);
         long written = 0;
         JetstreamEvent? last = null;
         var outputClosed = false;
@@ -125,22 +123,7 @@ internal static class BackfillCommand
             JetstreamArchive.Backfill(options),
             e =>
             {
-                try
-                {
-                    if (json)
-                    {
-                        buffer.ResetWrittenCount();
-                        EventJson.Write(e, buffer);
-                        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
-                    }
-                    else
-                    {
-                        output.WriteLine(EventText.Format(e));
-                    }
-
-                    output.Flush();
-                }
-                catch (IOException)
+                if (!printer.TryPrint(e))
                 {
                     outputClosed = true;
                     return false;

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.CommandLine;
-using System.Text;
 using Jetstream.Cli.Infrastructure;
 using Jetstream.Cli.Output;
 using Jetstream.Reactive;
@@ -75,7 +73,7 @@ internal static class TailCommand
         }
 
         var output = console.Out;
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var printer = new EventPrinter(output, json);
         long written = 0;
         JetstreamEvent? last = null;
         JetstreamEvent? handled = null;
@@ -90,24 +88,7 @@ internal static class TailCommand
                     return true;
                 }
 
-                try
-                {
-                    if (json)
-                    {
-                        buffer.ResetWrittenCount();
-                        EventJson.Write(e, buffer);
-                        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
-                    }
-                    else
-                    {
-                        output.WriteLine(EventText.Format(e));
-                    }
-
-                    // Flushed before OnNext returns (when the stream counts the event as delivered and may save its
-                    // cursor), so a saved cursor never runs ahead of what was printed.
-                    output.Flush();
-                }
-                catch (IOException)
+                if (!printer.TryPrint(e))
                 {
                     // The reader went away (`jetstream tail | head`): stop quietly, without counting this event.
                     handled = last;

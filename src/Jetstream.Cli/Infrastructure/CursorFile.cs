@@ -4,7 +4,7 @@ namespace Jetstream.Cli.Infrastructure;
 
 /// <summary>
 /// <c>--cursor-file</c>: a <see cref="FileCursorStore"/> for <see cref="JetstreamOptions.CursorStore"/>, which loads it
-/// before connecting and saves the cursor of the last event delivered. This wrapper lets the command wait, when it
+/// before connecting and saves the cursor of the last event handled. This wrapper lets the command wait, when it
 /// stops, until the last event it printed is saved (the stream saves on dispose without being awaited).
 /// </summary>
 internal sealed class CursorFile : ICursorStore

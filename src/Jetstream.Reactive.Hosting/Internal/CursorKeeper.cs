@@ -11,11 +11,12 @@ namespace Jetstream.Reactive.Hosting.Internal;
 /// </summary>
 internal sealed class CursorKeeper(ICursorStore inner, JetstreamOptions options, ILogger logger, HostingMetrics metrics) : ICursorStore
 {
+    /// <summary>The host of a cursor saved with several endpoints: not a host name, so it matches none of them.</summary>
+    internal const string AnyHost = "*";
+
     private readonly Lock _gate = new();
     private Task _tail = Task.CompletedTask;
     private readonly string? _onlyHost = options.Endpoints.Count > 1 ? null : SingleEndpoint(options).Authority;
-    private readonly string _firstHost = (options.Endpoints.Count > 0 ? options.Endpoints[0] : SingleEndpoint(options)).Authority;
-    private volatile string? _reportedHost;
     private long _savedSeq;
     private bool _sealed;
 
@@ -26,12 +27,8 @@ internal sealed class CursorKeeper(ICursorStore inner, JetstreamOptions options,
 
     public ValueTask<JetstreamCursor?> LoadAsync(CancellationToken cancellationToken) => inner.LoadAsync(cancellationToken);
 
-    /// <summary>The library's save: only its host is kept (for the cursor of a later handled event).</summary>
-    public ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken)
-    {
-        _reportedHost = cursor?.Host;
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>The library's save is not written: it is the queued position, ahead of what the handlers finished.</summary>
+    public ValueTask SaveAsync(JetstreamCursor cursor, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>
     /// Saves the cursor of <paramref name="position"/> when it is past the last save. Saves run one after another in call
@@ -81,12 +78,15 @@ internal sealed class CursorKeeper(ICursorStore inner, JetstreamOptions options,
     /// <summary>
     /// With one host, the event's own cursor (a sequence number when the server sends one). With several, the host an
     /// earlier event came from is not known here, so the saved cursor is the event's <c>time_us</c>, which every host
-    /// understands.
+    /// understands, under <see cref="AnyHost"/>: no configured host matches it, so a restart resumes
+    /// <see cref="JetstreamOptions.FailoverRewind"/> earlier and never uses it as a replay floor. Naming a real host would
+    /// let a restart on that host skip unhandled events stamped at or before the saved <c>time_us</c> (the same time_us,
+    /// or another host's clock running ahead).
     /// </summary>
     private JetstreamCursor CursorOf(JetstreamEvent e) =>
         _onlyHost is { } host
             ? JetstreamCursor.Of(e, options.Protocol, host)
-            : new JetstreamCursor(e.TimeUs, IsSequence: false, e.TimeUs, options.Protocol, _reportedHost ?? _firstHost);
+            : new JetstreamCursor(e.TimeUs, IsSequence: false, e.TimeUs, options.Protocol, AnyHost);
 
     private static Uri SingleEndpoint(JetstreamOptions options) =>
         options.Endpoints is { Count: > 0 } endpoints

@@ -348,7 +348,7 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
 
-            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is delivered, but
+            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is passed on, but
             // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
             var problem = _session.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
             if (problem is not null)
@@ -369,14 +369,14 @@ internal sealed class ConnectionAttempt : IDisposable
             if (_session.Overflow.MustPause)
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
-                // remembering it as delivered); the reconnect replays it from the cursor of the last event queued.
+                // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
                 metrics.EventsSkipped.Add(1, OverflowTag);
                 _paused = true;
                 _session.Overflow.Paused();
                 return;
             }
 
-            // Remembered as delivered only now that it is passed on, right below.
+            // Remembered as queued only now that it is passed on, right below.
             _replay.Delivering(e);
             if (metrics.Lag.Enabled && problem is null)
             {

@@ -93,7 +93,7 @@ internal sealed class JetstreamSession
     public V2Compression? Compression { get; }
 
     /// <summary>
-    /// The identities of recently delivered events, when there are several hosts: a resume on another host is rewound,
+    /// The identities of recently queued events, when there are several hosts: a resume on another host is rewound,
     /// and what it sends again is dropped by identity.
     /// </summary>
     public RecentEventWindow? Recent { get; }
@@ -111,7 +111,7 @@ internal sealed class JetstreamSession
             attempt.Start();
             return attempt;
         });
-        var retried = new RetryWithBackoffObservable<JetstreamEvent>(attempts, Options.Backoff, Reconnect.Decide, Options.Scheduler, TelemetryGuard.Wrap<RetryAttempt>(Reconnect.Retrying));
+        var retried = new RetryWithBackoffObservable<JetstreamEvent>(attempts, Options.Backoff, Reconnect.Decide, Options.Scheduler, TelemetryGuard.Wrap<RetryAttempt, ReconnectDecision>(Reconnect.Retrying));
         return Observable.Create<JetstreamEvent>(observer =>
         {
             var filters = Filters.Follow();

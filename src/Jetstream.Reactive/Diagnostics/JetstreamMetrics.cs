@@ -24,10 +24,10 @@ internal sealed class JetstreamMetrics
     {
         EventsReceived = meter.CreateCounter<long>("jetstream.client.events.received", "{event}", "Events decoded from the socket, by kind.");
         EventsDropped = meter.CreateCounter<long>("jetstream.client.events.dropped", "{event}", "Events dropped because the subscriber's buffer was full.");
-        EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not delivered: unknown kinds, and replayed events already delivered before a reconnect.");
+        EventsSkipped = meter.CreateCounter<long>("jetstream.client.events.skipped", "{event}", "Well-formed events not queued for the subscriber, by reason: replayed events already queued before a reconnect, unknown kinds and types, and the event that paused a full buffer.");
         BytesReceived = meter.CreateCounter<long>("jetstream.client.bytes.received", "By", "Message bytes received from the socket.");
         BytesDecompressed = meter.CreateCounter<long>("jetstream.client.bytes.decompressed", "By", "Bytes of JSON decoded from zstd frames.");
-        Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts).");
+        Reconnects = meter.CreateCounter<long>("jetstream.client.reconnects", "{reconnect}", "Reconnections scheduled after a connection failed or ended (counted when the backoff wait starts), by reason: failure, overflow_pause, filter_update, cursor_too_old, dictionary_rotated.");
         MalformedFrames = meter.CreateCounter<long>("jetstream.client.frames.malformed", "{frame}", "Frames skipped because they could not be decoded, by reason.");
         BufferDepth = meter.CreateUpDownCounter<long>("jetstream.client.buffer.depth", "{event}", "Events waiting between the socket reader and the subscriber.");
         InfosReceived = meter.CreateCounter<long>("jetstream.client.infos.received", "{notice}", "v2 #info notices from the server (such as OutdatedCursor), by name.");
@@ -38,7 +38,7 @@ internal sealed class JetstreamMetrics
         OverflowPauses = meter.CreateCounter<long>("jetstream.client.overflow.pauses", "{pause}", "Connections closed because the buffer was full (Overflow = ResumeFromCursor).");
         OverflowResumes = meter.CreateCounter<long>("jetstream.client.overflow.resumes", "{resume}", "Reconnections from the cursor after the subscriber drained the buffer (Overflow = ResumeFromCursor).");
         Gaps = meter.CreateCounter<long>("jetstream.client.gaps", "{gap}", "Likely gaps after a resume: the first event was far past the cursor.");
-        CursorImplausible = meter.CreateCounter<long>("jetstream.client.cursor.implausible", "{event}", "Events whose time_us or seq could not be right (negative, zero, far ahead of the clock or of the last cursor): delivered without moving the cursor. Stored cursors rejected at load too, with reason store.");
+        CursorImplausible = meter.CreateCounter<long>("jetstream.client.cursor.implausible", "{event}", "Events whose time_us or seq could not be right (negative, zero, far ahead of the clock or of the last cursor): passed on without moving the cursor. Stored cursors rejected at load too, with reason store.");
         SequenceResets = meter.CreateCounter<long>("jetstream.client.sequence.resets", "{reset}", "Hosts whose sequence numbers went back below the resume cursor (an instance replaced): reported as a gap, and the stream rebased.");
         CursorSaves = meter.CreateCounter<long>("jetstream.client.cursor.saves", "{save}", "Cursors written to JetstreamOptions.CursorStore.");
         Failovers = meter.CreateCounter<long>("jetstream.client.failovers", "{failover}", "Moves to the next of JetstreamOptions.Endpoints after failed attempts in a row.");

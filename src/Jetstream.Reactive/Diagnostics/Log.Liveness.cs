@@ -10,11 +10,11 @@ internal static partial class Log
     public static partial void SequenceReset(this ILogger logger, string endpoint, long requestedCursor, long firstCursor);
 
     [LoggerMessage(EventId = 1061, EventName = "ImplausibleCursor", Level = LogLevel.Warning,
-        Message = "An event from {Endpoint} has an implausible cursor ({Problem}): it is delivered, but the resume cursor stays at {Cursor} until a plausible one arrives")]
+        Message = "An event from {Endpoint} has an implausible cursor ({Problem}): it is passed on to the subscriber, but the resume cursor stays at {Cursor} until a plausible one arrives")]
     public static partial void ImplausibleCursor(this ILogger logger, string endpoint, string problem, long? cursor);
 
     [LoggerMessage(EventId = 1062, EventName = "ImplausibleCursorsEnded", Level = LogLevel.Information,
-        Message = "{Count} events with implausible cursors were delivered without moving the cursor; the cursor moves again")]
+        Message = "{Count} events with implausible cursors were passed on without moving the cursor; the cursor moves again")]
     public static partial void ImplausibleCursorsEnded(this ILogger logger, long count);
 
     [LoggerMessage(EventId = 1063, EventName = "StoredCursorImplausible", Level = LogLevel.Warning,

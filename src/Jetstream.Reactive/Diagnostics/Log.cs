@@ -53,7 +53,7 @@ internal static partial class Log
     public static partial void HelloSent(this ILogger logger, int collectionCount, int didCount, int bytes);
 
     [LoggerMessage(EventId = 1011, EventName = "ReplaySkipped", Level = LogLevel.Debug,
-        Message = "Skipped {Count} replayed events already delivered before the reconnect (cursor {Cursor})")]
+        Message = "Skipped {Count} replayed events already queued for the subscriber before the reconnect (cursor {Cursor})")]
     public static partial void ReplaySkipped(this ILogger logger, long count, long cursor);
 
     [LoggerMessage(EventId = 1012, EventName = "HandlerFailed", Level = LogLevel.Error,
@@ -117,7 +117,7 @@ internal static partial class Log
     public static partial void FailingOver(this ILogger logger, int failures, string from, string to, long? cursor);
 
     [LoggerMessage(EventId = 1027, EventName = "DuplicatesSkipped", Level = LogLevel.Debug,
-        Message = "Skipped {Count} events already delivered (recognised by identity after a move to another host)")]
+        Message = "Skipped {Count} events already queued for the subscriber (recognised by identity after a move to another host)")]
     public static partial void DuplicatesSkipped(this ILogger logger, long count);
 
     [LoggerMessage(EventId = 1028, EventName = "StoredCursorLoaded", Level = LogLevel.Information,

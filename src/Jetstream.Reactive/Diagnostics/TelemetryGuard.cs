@@ -9,6 +9,9 @@ internal static class TelemetryGuard
     /// <summary>Wraps <paramref name="notice"/> so that its exceptions are dropped.</summary>
     public static Action<T> Wrap<T>(Action<T> notice) => value => Run(notice, value);
 
+    /// <summary>Wraps <paramref name="notice"/> so that its exceptions are dropped.</summary>
+    public static Action<T1, T2> Wrap<T1, T2>(Action<T1, T2> notice) => (first, second) => Run(n => notice(n.First, n.Second), (First: first, Second: second));
+
     /// <summary>Runs <paramref name="notice"/>, dropping its exception.</summary>
     public static void Run<T>(Action<T> notice, T value)
     {

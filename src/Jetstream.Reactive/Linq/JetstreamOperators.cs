@@ -75,7 +75,7 @@ public static class JetstreamOperators
             throw new ArgumentException(string.Join(" ", errors), nameof(policy));
         }
 
-        return new RetryWithBackoffObservable<T>(source, policy, e => shouldRetry(e) ? ReconnectDecision.AfterBackoff : ReconnectDecision.Stop, scheduler, onRetry);
+        return new RetryWithBackoffObservable<T>(source, policy, e => shouldRetry(e) ? ReconnectDecision.AfterBackoff() : ReconnectDecision.Stop, scheduler, onRetry is null ? null : (retry, _) => onRetry(retry));
     }
 
     /// <summary>

@@ -2,8 +2,8 @@ namespace Jetstream.Reactive.Reconnect;
 
 /// <summary>
 /// The host the next connection goes to: the first of <see cref="EndpointList.Resolve"/>, then, after
-/// <see cref="JetstreamOptions.FailoverAfterAttempts"/> failed attempts in a row without an event, the next one (round
-/// robin). An attempt that delivered an event resets the count.
+/// <see cref="JetstreamOptions.FailoverAfterAttempts"/> failed attempts in a row without queuing an event, the next one (round
+/// robin). An attempt that queued an event resets the count.
 /// </summary>
 internal sealed class EndpointRotation
 {
@@ -33,7 +33,7 @@ internal sealed class EndpointRotation
     /// <summary>A connection attempt is starting.</summary>
     public void AttemptStarted() => _progressThisAttempt = false;
 
-    /// <summary>The attempt delivered an event: the host works.</summary>
+    /// <summary>The attempt queued an event: the host works.</summary>
     public void Progress()
     {
         _progressThisAttempt = true;

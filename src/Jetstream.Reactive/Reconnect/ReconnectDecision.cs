@@ -1,17 +1,20 @@
 namespace Jetstream.Reactive.Reconnect;
 
 /// <summary>
-/// What to do after a connection ended with an error: the reconnect policy returns it and the retry operator acts on it,
-/// so the decision travels as a value rather than through state another delegate reads back.
+/// What to do after a connection ended with an error: the reconnect policy returns it, the retry operator acts on its
+/// <see cref="Timing"/> and hands it back with the retry, so the decision travels as a value rather than through state
+/// another delegate reads back.
 /// </summary>
-internal enum ReconnectDecision
+/// <param name="Timing">Stop, reconnect after the backoff, or reconnect now.</param>
+/// <param name="Reason">Why, as the <c>jetstream.reason</c> tag of <c>jetstream.client.reconnects</c> (one of <see cref="ReconnectPolicy"/>'s <c>Reconnect*</c> constants).</param>
+internal readonly record struct ReconnectDecision(ReconnectTiming Timing, string Reason)
 {
-    /// <summary>The error is final: the stream ends with it.</summary>
-    Stop,
+    /// <summary>The error is final.</summary>
+    public static ReconnectDecision Stop { get; } = new(ReconnectTiming.Stop, ReconnectPolicy.ReconnectFailure);
 
-    /// <summary>Reconnect after the backoff delay; the attempt counts toward the backoff.</summary>
-    AfterBackoff,
+    /// <summary>Reconnect after the backoff delay, for <paramref name="reason"/>.</summary>
+    public static ReconnectDecision AfterBackoff(string reason = ReconnectPolicy.ReconnectFailure) => new(ReconnectTiming.AfterBackoff, reason);
 
-    /// <summary>Reconnect at once, without counting an attempt (a planned restart: filter change, overflow pause, a handshake recovery).</summary>
-    Now,
+    /// <summary>Reconnect at once, for <paramref name="reason"/>.</summary>
+    public static ReconnectDecision Now(string reason) => new(ReconnectTiming.Now, reason);
 }

@@ -17,6 +17,13 @@ internal sealed class ReconnectPolicy
     private const string CursorTooOld = "CursorTooOld";
     private const string UnknownZstdDictionary = "UnknownZstdDictionary";
 
+    // The jetstream.reason values of jetstream.client.reconnects: a fixed, small set (docs/telemetry.md).
+    internal const string ReconnectFailure = "failure";
+    internal const string ReconnectOverflowPause = "overflow_pause";
+    internal const string ReconnectFilterUpdate = "filter_update";
+    internal const string ReconnectCursorTooOld = "cursor_too_old";
+    internal const string ReconnectDictionaryRotated = "dictionary_rotated";
+
     private readonly JetstreamOptions _options;
     private readonly ResumePosition _position;
     private readonly EndpointRotation _rotation;
@@ -41,9 +48,14 @@ internal sealed class ReconnectPolicy
     /// <summary>What to do after the connection ended with <paramref name="error"/>.</summary>
     public ReconnectDecision Decide(Exception error)
     {
-        if (error is FilterChangedException or OverflowPauseException)
+        if (error is FilterChangedException)
         {
-            return ReconnectDecision.Now;
+            return ReconnectDecision.Now(ReconnectFilterUpdate);
+        }
+
+        if (error is OverflowPauseException)
+        {
+            return ReconnectDecision.Now(ReconnectOverflowPause);
         }
 
         if (_options.Protocol == JetstreamProtocol.V2 && error is JetstreamHandshakeException handshake)
@@ -52,7 +64,7 @@ internal sealed class ReconnectPolicy
             if (handshake.Error == UnknownZstdDictionary && _compression?.InUse is { } dictionary)
             {
                 // At once after the first rejection; a server rejecting every dictionary is retried with backoff.
-                return _compression.Rejected(dictionary, handshake.ErrorMessage) ? ReconnectDecision.Now : ReconnectDecision.AfterBackoff;
+                return _compression.Rejected(dictionary, handshake.ErrorMessage) ? ReconnectDecision.Now(ReconnectDictionaryRotated) : ReconnectDecision.AfterBackoff();
             }
 
             if (handshake.Error == CursorTooOld && _options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && _position.CursorFor(_rotation.Current) is { } cursor)
@@ -60,14 +72,14 @@ internal sealed class ReconnectPolicy
                 _logger.CursorTooOldRestart(cursor, ServerTextLog.Clean(handshake.ErrorMessage));
                 _metrics.CursorRestarts.Add(1);
                 _position.RestartFromLive();
-                return ReconnectDecision.Now;
+                return ReconnectDecision.Now(ReconnectCursorTooOld);
             }
         }
 
         if (error is JetstreamException { IsRetryable: true })
         {
             FailOverIfDue();
-            return ReconnectDecision.AfterBackoff;
+            return ReconnectDecision.AfterBackoff();
         }
 
         _logger.ConnectionFailed(error.Message, error);
@@ -75,10 +87,11 @@ internal sealed class ReconnectPolicy
         return ReconnectDecision.Stop;
     }
 
-    /// <summary>A reconnect is scheduled: counted and logged.</summary>
-    public void Retrying(RetryAttempt retry)
+    /// <summary>A reconnect is scheduled, as <paramref name="decision"/> asked: counted (tagged with its reason) and logged.</summary>
+    public void Retrying(RetryAttempt retry, ReconnectDecision decision)
     {
-        _metrics.Reconnects.Add(1);
+        // Tagged so that a dashboard alerting on reconnects can tell a failure from a pause or a planned reconnect.
+        _metrics.Reconnects.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, decision.Reason));
         if (retry.Error is OverflowPauseException)
         {
             return;

@@ -7,7 +7,8 @@ namespace Jetstream.Reactive.Reconnect;
 /// <summary>
 /// Resubscribes to the source after each retryable error, waiting <see cref="BackoffPolicy.GetDelay"/> on the scheduler.
 /// The retry count goes back to zero at the first item after a resubscription (progress), so a connection that worked
-/// for an hour and then dropped retries quickly. What to do after an error is the policy's <see cref="ReconnectDecision"/>.
+/// for an hour and then dropped retries quickly. What to do after an error is the policy's <see cref="ReconnectDecision"/>,
+/// handed back to <c>onRetry</c> with the retry.
 /// </summary>
 internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
 {
@@ -15,9 +16,9 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
     private readonly BackoffPolicy _policy;
     private readonly Func<Exception, ReconnectDecision> _decide;
     private readonly IScheduler _scheduler;
-    private readonly Action<RetryAttempt>? _onRetry;
+    private readonly Action<RetryAttempt, ReconnectDecision>? _onRetry;
 
-    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, ReconnectDecision> decide, IScheduler scheduler, Action<RetryAttempt>? onRetry)
+    public RetryWithBackoffObservable(IObservable<T> source, BackoffPolicy policy, Func<Exception, ReconnectDecision> decide, IScheduler scheduler, Action<RetryAttempt, ReconnectDecision>? onRetry)
     {
         _source = source;
         _policy = policy;
@@ -94,7 +95,7 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 return;
             }
 
-            if (decision == ReconnectDecision.Stop)
+            if (decision.Timing == ReconnectTiming.Stop)
             {
                 Stop();
                 _downstream.OnError(error);
@@ -103,10 +104,10 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
 
             try
             {
-                var atOnce = decision == ReconnectDecision.Now;
+                var atOnce = decision.Timing == ReconnectTiming.Now;
                 var attempt = atOnce ? _failures : _failures++;
                 var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
-                _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error));
+                _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error), decision);
 
                 // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either.
                 _current.Disposable = _parent._scheduler.Schedule(this, delay, static (_, self) =>

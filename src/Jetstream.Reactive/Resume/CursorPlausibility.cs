@@ -79,7 +79,7 @@ internal sealed class CursorPlausibility
         return TimeProblem(stored.Value, nowUs) ?? (stored.TimeUs == 0 || stored.TimeUs == stored.Value ? null : TimeProblem(stored.TimeUs, nowUs));
     }
 
-    /// <summary>An event with an implausible cursor is being delivered: counted, and logged once per run of them.</summary>
+    /// <summary>An event with an implausible cursor is being passed on: counted, and logged once per run of them.</summary>
     public void Implausible(string problem, string endpoint)
     {
         _metrics.CursorImplausible.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, "event"));

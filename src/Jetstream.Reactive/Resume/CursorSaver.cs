@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Resume;
 
 /// <summary>
-/// The durable cursor: remembers the last event the subscriber finished, saves it to
+/// The durable cursor: remembers the last event the subscriber handled (finished), saves it to
 /// <see cref="JetstreamOptions.CursorStore"/> every <see cref="JetstreamOptions.CursorSaveInterval"/> and once more at the
 /// stop, with at most one save in flight (a slow store gets the latest cursor at the next turn).
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed class CursorSaver
     private readonly Lock _gate = new();
 
     // The last event the subscriber finished, the last one saved, and the chain of saves.
-    private JetstreamEvent? _delivered;
+    private JetstreamEvent? _handled;
     private JetstreamEvent? _saved;
     private bool _saving;
     private bool _savePending;
@@ -38,7 +38,7 @@ internal sealed class CursorSaver
         _logger = logger;
     }
 
-    /// <summary>Starts the periodic saves; disposing stops them and saves the last delivered cursor.</summary>
+    /// <summary>Starts the periodic saves; disposing stops them and saves the last handled cursor.</summary>
     public IDisposable Start()
     {
         if (_options.CursorStore is null)
@@ -59,17 +59,17 @@ internal sealed class CursorSaver
     /// The subscriber finished <paramref name="e"/> (its <c>OnNext</c> returned, or the async handler completed): it is
     /// what <see cref="JetstreamOptions.CursorStore"/> saves next.
     /// </summary>
-    public void Delivered(JetstreamEvent e)
+    public void Handled(JetstreamEvent e)
     {
         if (e.CursorUntrusted)
         {
-            // Delivered, but its cursor cannot be right: the saved cursor stays at the last plausible event.
+            // Handled, but its cursor cannot be right: the saved cursor stays at the last plausible event.
             return;
         }
 
-        Volatile.Write(ref _delivered, e);
+        Volatile.Write(ref _handled, e);
 
-        // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events delivered
+        // Finished after the stop: disposed from inside OnNext (Take(n) on its last item), or queued events handled
         // after a terminal error. The final save has run; save again, coalesced into one save per scheduler hop.
         if (_stopped && Interlocked.Exchange(ref _lateSaveScheduled, 1) == 0)
         {
@@ -87,7 +87,7 @@ internal sealed class CursorSaver
         JetstreamEvent? e;
         lock (_gate)
         {
-            e = Volatile.Read(ref _delivered);
+            e = Volatile.Read(ref _handled);
             if (e is null || ReferenceEquals(e, _saved) || _saving)
             {
                 // Unchanged, or a save is still running: a slow store gets at most one save in flight; the next

@@ -57,7 +57,7 @@ internal sealed class GapDetector
     /// <summary>
     /// The host's sequence numbers went back below the cursor sent: its instance was replaced. Reported as a gap (with
     /// <see cref="JetstreamGap.SequenceReset"/>), counted and logged; the caller drops the replay floor, and the next
-    /// delivered event rebases the cursor.
+    /// queued event rebases the cursor.
     /// </summary>
     public void SequenceReset(long cursor, JetstreamEvent first, SubscribeRequest request)
     {

@@ -1,7 +1,7 @@
 namespace Jetstream.Reactive.Resume;
 
-/// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was delivered.</summary>
-/// <param name="Cursor">The last delivered event's cursor.</param>
+/// <summary>Events at or below this cursor, right after a reconnect, are the server's inclusive replay of what was queued.</summary>
+/// <param name="Cursor">The last queued event's cursor.</param>
 /// <param name="IsSeq">Whether it is a v2 sequence number (else a <c>time_us</c>).</param>
 /// <param name="Persistent">Whether the floor holds for the whole connection (v2), or ends at the first newer event (v1).</param>
 internal readonly record struct ReplayFloor(long Cursor, bool IsSeq, bool Persistent)

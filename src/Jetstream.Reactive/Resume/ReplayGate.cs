@@ -6,7 +6,7 @@ namespace Jetstream.Reactive.Resume;
 
 /// <summary>
 /// One connection's gate between the decoder and delivery after a resume: skips the server's inclusive replay of what
-/// was delivered (the <see cref="ReplayFloor"/>), drops what another host sends again after a failover (the
+/// was queued (the <see cref="ReplayFloor"/>), drops what another host sends again after a failover (the
 /// <see cref="RecentEventWindow"/>), and hands the first event to the <see cref="GapDetector"/>.
 /// </summary>
 internal sealed class ReplayGate
@@ -27,10 +27,10 @@ internal sealed class ReplayGate
     // it, the server's seqs only rise, and a lower one is a stale duplicate).
     private bool _pastFloor;
 
-    /// <param name="floor">The replay floor of this connection, if it resumes on the host of the last delivered event.</param>
+    /// <param name="floor">The replay floor of this connection, if it resumes on the host of the last queued event.</param>
     /// <param name="cursor">The cursor the connection was made with, for the gap check.</param>
     /// <param name="request">The connection's request.</param>
-    /// <param name="recent">Recently delivered events, when there are several hosts.</param>
+    /// <param name="recent">Recently queued events, when there are several hosts.</param>
     /// <param name="gaps">The gap detector.</param>
     /// <param name="metrics">The metrics.</param>
     /// <param name="logger">The logger.</param>
@@ -46,7 +46,7 @@ internal sealed class ReplayGate
     }
 
     /// <summary>
-    /// Whether <paramref name="e"/> goes on to delivery (otherwise it was counted as skipped). An event whose cursor is
+    /// Whether <paramref name="e"/> is passed on (otherwise it was counted as skipped). An event whose cursor is
     /// not <paramref name="trusted"/> neither ends the floor nor seeds the gap check.
     /// </summary>
     public bool Admit(JetstreamEvent e, bool trusted)
@@ -56,7 +56,7 @@ internal sealed class ReplayGate
             return false;
         }
 
-        // After a move to another host the resume is rewound: what was delivered before comes again, by identity.
+        // After a move to another host the resume is rewound: what was queued before comes again, by identity.
         if (_recent is { } recent && recent.Contains(e))
         {
             _duplicatesSkipped++;
@@ -107,7 +107,7 @@ internal sealed class ReplayGate
 
         if (f.Covers(e))
         {
-            // The server replays inclusively from the cursor: skip what was delivered before the reconnect.
+            // The server replays inclusively from the cursor: skip what was queued before the reconnect.
             // On v1, only until the first event past it; after that, an older time_us is a reorder, not a replay.
             _replaySkipped++;
             _metrics.EventsSkipped.Add(1, DuplicateTag);

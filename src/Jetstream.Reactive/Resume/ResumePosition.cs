@@ -1,7 +1,7 @@
 namespace Jetstream.Reactive.Resume;
 
 /// <summary>
-/// Where the next connection resumes: the last delivered event's cursor, its time and the host it came from, or the
+/// Where the next connection resumes: the last queued event's cursor, its time and the host it came from, or the
 /// configured start. It survives reconnects. Attempts run one after another (the retry subscribes the next only after
 /// the previous failed), so only one reader writes it at a time and it needs no lock.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class ResumePosition
 
     public ResumePosition(JetstreamOptions options) => _options = options;
 
-    /// <summary>The last delivered (or loaded) cursor, or <see langword="null"/> before the first.</summary>
+    /// <summary>The last queued (or loaded) cursor, or <see langword="null"/> before the first.</summary>
     public long? LastCursor { get; private set; }
 
     /// <summary>Whether <see cref="LastCursor"/> is a sequence number.</summary>
@@ -25,7 +25,7 @@ internal sealed class ResumePosition
     public int LastEndpoint { get; private set; }
 
     /// <summary>
-    /// The cursor for a connection to host <paramref name="endpoint"/>: the last delivered event's when it came from
+    /// The cursor for a connection to host <paramref name="endpoint"/>: the last queued event's when it came from
     /// that host; its <c>time_us</c> minus <see cref="JetstreamOptions.FailoverRewind"/> when it came from another
     /// (cursors are per instance, times roughly agree); else the configured start.
     /// </summary>
@@ -35,7 +35,7 @@ internal sealed class ResumePosition
             : _configuredCursorAbandoned ? null : _options.Cursor;
 
     /// <summary>
-    /// The replay floor for a connection to host <paramref name="endpoint"/>: the last delivered event's cursor, when it
+    /// The replay floor for a connection to host <paramref name="endpoint"/>: the last queued event's cursor, when it
     /// came from the same host. Never the configured start cursor, nor a rewound one: a configured cursor asks for an
     /// inclusive replay, and a timestamp must never become a sequence floor. On v2 the floor holds for the whole
     /// connection (the server sends strictly increasing seqs); on v1 it ends at the first newer event, because legacy
@@ -47,7 +47,7 @@ internal sealed class ResumePosition
     /// <summary>The last sequence number from host <paramref name="endpoint"/>, if the last cursor is one from there.</summary>
     public long? LastSequenceFrom(int endpoint) => LastCursor is { } last && LastIsSeq && LastEndpoint == endpoint ? last : null;
 
-    /// <summary><paramref name="e"/>, from host <paramref name="endpoint"/>, is being delivered: the next reconnect resumes from it.</summary>
+    /// <summary><paramref name="e"/>, from host <paramref name="endpoint"/>, is queued for the subscriber (passed to the buffer): the next reconnect resumes from it.</summary>
     public void Advance(JetstreamEvent e, int endpoint)
     {
         LastCursor = e.Cursor;
@@ -56,7 +56,7 @@ internal sealed class ResumePosition
         LastEndpoint = endpoint;
     }
 
-    /// <summary>A stored cursor was loaded: it counts as the last delivered event.</summary>
+    /// <summary>A stored cursor was loaded: it counts as the last handled (and queued) event.</summary>
     public void Restore(long cursor, bool isSeq, long timeUs, int endpoint)
     {
         LastCursor = cursor;

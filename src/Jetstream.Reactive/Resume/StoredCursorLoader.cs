@@ -27,7 +27,7 @@ internal sealed class StoredCursorLoader
         _logger = logger;
     }
 
-    /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last delivered event.</summary>
+    /// <summary>Before the first connection, loads the stored cursor (once); it then counts as the last handled (and queued) event.</summary>
     /// <exception cref="JetstreamCursorStoreException">The store failed.</exception>
     public async Task EnsureLoadedAsync(CancellationToken token)
     {
@@ -68,7 +68,7 @@ internal sealed class StoredCursorLoader
             return;
         }
 
-        // Our own delivered cursor, so it may seed the replay floor: a restart does not deliver that event again. From
+        // Our own handled cursor, so it may seed the replay floor: a restart does not deliver that event again. From
         // another host (or one no longer configured), the resume goes by time_us minus the rewind instead.
         var endpoint = -1;
         for (var i = 0; i < _endpoints.Count; i++)

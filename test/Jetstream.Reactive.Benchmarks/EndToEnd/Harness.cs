@@ -82,8 +82,9 @@ internal static class Harness
         {
             var root = FindRepositoryRoot();
             var machine = Machine(nodeVersion);
+            var source = await SourceAsync(root);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.svg"), Report.Chart(results));
-            var markdown = Report.Markdown(results, slow, limited, checks.Where(c => !c.Description.StartsWith("cold:", StringComparison.Ordinal)).ToList(), machine, command, events, corpus);
+            var markdown = Report.Markdown(results, slow, limited, checks.Where(c => !c.Description.StartsWith("cold:", StringComparison.Ordinal)).ToList(), machine, command, source, events, corpus);
             if (cold is not null)
             {
                 markdown = ColdStart.Splice(markdown, ColdStart.Markdown(cold, ColdStart.Check(cold), command, events, repeats, machine, ColdNotes(cold)));
@@ -259,6 +260,24 @@ internal static class Harness
         }
 
         throw new InvalidOperationException("Run the harness from inside the repository (Jetstream.Reactive.sln not found above the output folder).");
+    }
+
+    /// <summary>
+    /// The commit and date the figures come from, so the page says which code it measured (a dirty tree says so).
+    /// </summary>
+    private static async Task<string> SourceAsync(string root)
+    {
+        var date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        try
+        {
+            var commit = (await RunAsync("git", ["rev-parse", "--short", "HEAD"], root)).Trim();
+            var dirty = (await RunAsync("git", ["status", "--porcelain", "--untracked-files=no"], root)).Trim().Length > 0;
+            return $"commit `{commit}`{(dirty ? " with uncommitted changes" : "")}, {date}";
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
+        {
+            return $"{date} (not a git checkout)";
+        }
     }
 
     private static string Machine(string? nodeVersion)

@@ -69,7 +69,7 @@ internal static class Report
         return sb.ToString();
     }
 
-    public static string Markdown(IReadOnlyList<ClientResult> results, ClientResult slow, ClientResult limited, IReadOnlyList<Check> checks, string machine, string command, int events, Corpus corpus)
+    public static string Markdown(IReadOnlyList<ClientResult> results, ClientResult slow, ClientResult limited, IReadOnlyList<Check> checks, string machine, string command, string source, int events, Corpus corpus)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmarks");
@@ -80,7 +80,7 @@ internal static class Report
         sb.AppendLine(command);
         sb.AppendLine("```");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Measured on {source}. Machine: {machine}.");
         sb.AppendLine();
         sb.AppendLine("## End to end over loopback");
         sb.AppendLine();

@@ -220,6 +220,7 @@ public sealed class FilterUpdateTests
     {
         _h.Options = _h.Options with { Protocol = JetstreamProtocol.V2 };
         using var updates = _h.Meters.Collect<long>("jetstream.client.filter.updates");
+        using var reconnects = _h.Meters.Collect<long>("jetstream.client.reconnects");
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
         using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
         _h.At(100, () => _h.Transport.Socket(0).SendText(V2Frames.Commit(5, "a")));
@@ -239,6 +240,7 @@ public sealed class FilterUpdateTests
         Assert.That(updates.GetMeasurementSnapshot().Single().Tags["jetstream.outcome"], Is.EqualTo("applied"));
         Assert.That(_h.LogsWithId(1023).Single().Level, Is.EqualTo(LogLevel.Information));
         Assert.That(_h.LogsWithId(1002), Is.Empty, "a filter change is not a lost connection");
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "filter_update" }));
     }
 
     [Test]

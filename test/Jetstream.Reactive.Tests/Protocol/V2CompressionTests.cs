@@ -134,7 +134,7 @@ public sealed class V2CompressionTests
         _h.Scheduler.AdvanceTo(Seconds(3));
 
         Assert.That(observer.Messages.Select(m => m.Value.Value.Cursor), Is.EqualTo(new[] { 5L, 6 }));
-        Assert.That(reconnects.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2));
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "failure", "dictionary_rotated" }));
         Assert.That(_h.LogsWithId(1015), Is.Empty);
     }
 

@@ -232,6 +232,7 @@ public sealed class V2ProtocolTests
     {
         _h.Options = _h.Options with { Cursor = 3, OnCursorTooOld = JetstreamCursorTooOldBehavior.RestartFromLive };
         using var restarts = _h.Meters.Collect<long>("jetstream.client.cursor.restarts");
+        using var reconnects = _h.Meters.Collect<long>("jetstream.client.reconnects");
         _h.Transport.ThenFail(new JetstreamHandshakeException(HttpStatusCode.BadRequest, V2Frames.XrpcError("CursorTooOld", "cursor 3 below lookback floor 900")));
         var observer = _h.Scheduler.CreateObserver<JetstreamEvent>();
         using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(observer);
@@ -240,6 +241,7 @@ public sealed class V2ProtocolTests
         // At once (TestScheduler runs a zero delay on the next tick), from the live tail.
         Assert.That(_h.Transport.Attempts.Select(a => (a.Time, a.Cursor)), Is.EqualTo(new[] { (0L, (string?)"3"), (1L, null) }));
         Assert.That(restarts.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(1));
+        Assert.That(reconnects.GetMeasurementSnapshot().Select(m => m.Tags["jetstream.reason"]), Is.EqualTo(new[] { "cursor_too_old" }));
         var warning = _h.LogsWithId(1018).Single();
         Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
         Assert.That(warning.Message, Does.Contain("cursor 3").And.Contain("below lookback floor 900"));

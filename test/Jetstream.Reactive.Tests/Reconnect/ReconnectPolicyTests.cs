@@ -21,8 +21,8 @@ public sealed class ReconnectPolicyTests
         var session = NewSession(new JetstreamOptions { Endpoint = A });
         Assert.Multiple(() =>
         {
-            Assert.That(session.Reconnect.Decide(new FilterChangedException()), Is.EqualTo(ReconnectDecision.Now));
-            Assert.That(session.Reconnect.Decide(new OverflowPauseException()), Is.EqualTo(ReconnectDecision.Now));
+            Assert.That(session.Reconnect.Decide(new FilterChangedException()), Is.EqualTo(ReconnectDecision.Now(ReconnectPolicy.ReconnectFilterUpdate)));
+            Assert.That(session.Reconnect.Decide(new OverflowPauseException()), Is.EqualTo(ReconnectDecision.Now(ReconnectPolicy.ReconnectOverflowPause)));
         });
     }
 
@@ -32,7 +32,7 @@ public sealed class ReconnectPolicyTests
         var session = NewSession(new JetstreamOptions { Endpoint = A });
         Assert.Multiple(() =>
         {
-            Assert.That(session.Reconnect.Decide(new JetstreamConnectionException("lost", null)), Is.EqualTo(ReconnectDecision.AfterBackoff));
+            Assert.That(session.Reconnect.Decide(new JetstreamConnectionException("lost", null)), Is.EqualTo(ReconnectDecision.AfterBackoff()));
             Assert.That(session.Reconnect.Decide(new InvalidOperationException("a bug")), Is.EqualTo(ReconnectDecision.Stop));
         });
     }
