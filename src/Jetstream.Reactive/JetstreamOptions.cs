@@ -5,6 +5,10 @@ using Jetstream.Reactive.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+// Why this file is over 300 lines: it is the public options record, one init property per option with its default and
+// allowed range in the XML doc (DocsMatchCodeTests compares them with docs/configuration.md); the rules themselves live
+// in Validation/OptionsValidation.
+
 namespace Jetstream.Reactive;
 
 /// <summary>
