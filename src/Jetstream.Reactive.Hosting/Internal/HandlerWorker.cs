@@ -269,7 +269,8 @@ internal sealed class HandlerWorker : IObserver<Tracked>
     /// About the memory an event holds while buffered: its payload plus 512 bytes for the object (the same rule as the
     /// connection's own buffer, <see cref="JetstreamOptions.BufferByteLimit"/>).
     /// </summary>
-    private static long SizeOf(JetstreamEvent e) => 512 + e switch
+    // The core's EventSize rule (internal there): the payload, the RetainRawJson copy, and 512 B for the object.
+    private static long SizeOf(JetstreamEvent e) => 512 + e.RawJson.Length + e switch
     {
         CommitEvent c => c.Commit.RecordJson.Length,
         SyncEvent s => s.Blocks.Length,

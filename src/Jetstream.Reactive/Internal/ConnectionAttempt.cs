@@ -413,7 +413,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            if (_session.MustPause)
+            if (_session.Options.RetainRawJson && !unknownIsType)
+            {
+                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+                e.RawJson = bytes.ToArray();
+            }
+
+            if (_session.MustPauseBefore(EventSize.Of(e)))
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
                 // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
@@ -431,12 +437,6 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             e.EndpointIndex = _endpointIndex;
-            if (_session.Options.RetainRawJson && !unknownIsType)
-            {
-                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-                e.RawJson = bytes.ToArray();
-            }
-
             if (problem is null)
             {
                 _session.Advance(e);

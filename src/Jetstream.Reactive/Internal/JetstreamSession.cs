@@ -59,6 +59,7 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
 
     // Overflow = ResumeFromCursor: the buffer's depth, and the signal that it drained after a pause.
     private long _depth;
+    private long _queuedBytes;
     private TaskCompletionSource? _drained;
 
     private readonly Lock _gate = new();
@@ -96,8 +97,24 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>The capacity of the buffer between this session and its subscriber (the stream's, or the async handler's queue).</summary>
     public int Capacity { get; set; }
 
-    /// <summary>Whether the reader must stop before the next event: the buffer is full and the overflow policy is to resume from the cursor.</summary>
-    public bool MustPause => Options.Overflow == JetstreamOverflow.ResumeFromCursor && Volatile.Read(ref _depth) >= Capacity;
+    /// <summary>The byte budget of that buffer (<see cref="JetstreamOptions.BufferByteLimit"/> or the async handler's).</summary>
+    public long ByteLimit { get; set; } = long.MaxValue;
+
+    /// <summary>
+    /// Whether the reader must stop before an event of <paramref name="size"/> bytes: the overflow policy is to resume from
+    /// the cursor and the buffer would drop it, because it is full in events or the event does not fit the byte budget
+    /// (the buffer's own rule: one event larger than the budget still enters an empty buffer).
+    /// </summary>
+    public bool MustPauseBefore(long size)
+    {
+        if (Options.Overflow != JetstreamOverflow.ResumeFromCursor)
+        {
+            return false;
+        }
+
+        var bytes = Interlocked.Read(ref _queuedBytes);
+        return Volatile.Read(ref _depth) >= Capacity || (bytes > 0 && bytes + size > ByteLimit);
+    }
 
     /// <summary>The request of the next attempt (host and latest filter).</summary>
     public SubscribeRequest Request
@@ -568,11 +585,12 @@ internal sealed class JetstreamSession : IDropIncomingMonitor<JetstreamEvent>
         _failuresInRow = 0;
     }
 
-    public void DepthChanged(int delta)
+    public void DepthChanged(int delta, long bytes)
     {
         Metrics.BufferDepth.Add(delta);
         var depth = Interlocked.Add(ref _depth, delta);
-        if (delta < 0 && depth <= Capacity / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
+        var queuedBytes = Interlocked.Add(ref _queuedBytes, bytes);
+        if (delta < 0 && depth <= Capacity / 2 && queuedBytes <= ByteLimit / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
         {
             // Resume from the scheduler, not from inside the queue's dequeue on the subscriber's thread.
             Options.Scheduler.Schedule(drained, static (_, d) =>
