@@ -333,10 +333,12 @@ internal sealed class ConnectionAttempt : IDisposable
 
     /// <summary>
     /// Data-silence timeout of an open connection: <see cref="JetstreamOptions.IdleTimeout"/> when set; automatic (null)
-    /// means <see cref="JetstreamOptions.DefaultIdleTimeout"/> on an unfiltered stream and none on a filtered one.
+    /// means <see cref="JetstreamOptions.DefaultIdleTimeout"/> on an unfiltered stream and none on a filtered one, as long
+    /// as the keep-alive is on: with it turned off, nothing else would ever notice a dead peer, so the silence rule stays.
     /// </summary>
     internal static TimeSpan SilenceTimeout(JetstreamOptions options, SubscribeRequest request) =>
-        options.IdleTimeout ?? (request.Collections.Count > 0 || request.Dids.Count > 0 || options.Kinds.Count > 0
+        options.IdleTimeout ?? ((request.Collections.Count > 0 || request.Dids.Count > 0 || options.Kinds.Count > 0)
+            && options.KeepAliveInterval != Timeout.InfiniteTimeSpan && options.KeepAliveTimeout != Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : JetstreamOptions.DefaultIdleTimeout);
 
