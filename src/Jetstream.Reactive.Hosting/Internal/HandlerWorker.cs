@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Hosting.Internal;
 
 /// <summary>An event numbered in the order the shared connection delivered it, so handlers' progress can be compared.</summary>
-internal readonly record struct Tracked(long Seq, JetstreamEvent Event);
+internal readonly record struct Tracked(long Seq, JetstreamEvent Event, JetstreamEvent? LastTrusted = null)
+{
+    /// <summary>The event whose cursor may be saved at this position: this one, or, when the stream does not trust its cursor, the last trusted one before it.</summary>
+    public JetstreamEvent? Saveable => Event.IsCursorTrusted ? Event : LastTrusted;
+}
 
 /// <summary>A consistent copy of one handler's counters.</summary>
 internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, long Handled, long Failed, long Dropped, TimeSpan? Lag);
