@@ -128,6 +128,14 @@ while [ $SECONDS -lt $deadline ] && kill -0 "$consumer" 2>/dev/null; do
 done
 echo >&9
 exec 9>&-
+# Bounded: a quick start that does not stop after its line must fail CI, not hang it.
+stop_deadline=$((SECONDS + 30))
+while kill -0 "$consumer" 2>/dev/null && [ $SECONDS -lt $stop_deadline ]; do sleep 0.2; done
+if kill -0 "$consumer" 2>/dev/null; then
+  kill -9 "$consumer" 2>/dev/null
+  wait "$consumer" 2>/dev/null
+  fail "the quick start did not exit within 30 s of its input line" "$work/consumer.err" "$work/consumer.out"
+fi
 wait "$consumer"
 consumer_status=$?
 posts=$(grep -c '^did:[a-z]*:[^ ]* posted [^ ]*$' "$work/consumer.out")

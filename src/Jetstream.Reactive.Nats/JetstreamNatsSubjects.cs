@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Jetstream.Reactive.Nats;
 
@@ -132,19 +131,6 @@ public static class JetstreamNatsSubjects
         _ => operation.ToString().ToLowerInvariant(),
     };
 
-    internal static string Neutralize(string? text)
-    {
-        if (text is null)
-        {
-            return "";
-        }
-
-        var sb = new StringBuilder(Math.Min(text.Length, 200));
-        foreach (var c in text.AsSpan(0, Math.Min(text.Length, 200)))
-        {
-            sb.Append(char.IsControl(c) ? '?' : c);
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>Text from a server or a user made safe for a message or a log line: <see cref="JetstreamText.Printable"/>, at most 200 characters.</summary>
+    internal static string Neutralize(string? text) => JetstreamText.Printable(text, 200);
 }

@@ -69,6 +69,14 @@ public abstract class JetstreamEvent
     /// <summary>The event's cursor failed the plausibility check: passed on, but never the resume cursor nor the saved one.</summary>
     internal bool CursorUntrusted { get; set; }
 
+    /// <summary>
+    /// Whether the stream trusts this event's cursor (see <see cref="JetstreamOptions.CursorClockTolerance"/>). It is
+    /// <see langword="false"/> for a cursor that cannot be right (not positive, absurdly far ahead of the previous one or
+    /// of the clock): the event is still delivered, but the stream never resumes from that cursor or saves it. Code that
+    /// saves cursors itself should skip such an event too, or one hostile value would stick across restarts.
+    /// </summary>
+    public bool IsCursorTrusted => !CursorUntrusted;
+
     /// <summary>The kind of this event.</summary>
     public abstract JetstreamEventKind Kind { get; }
 }

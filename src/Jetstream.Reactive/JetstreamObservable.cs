@@ -58,7 +58,7 @@ public static class JetstreamObservable
         public IDisposable Subscribe(IObserver<JetstreamEvent> observer)
         {
             ArgumentNullException.ThrowIfNull(observer);
-            var session = NewSession(_options.BufferCapacity);
+            var session = NewSession(_options.BufferCapacity, _options.BufferByteLimit);
             return JetstreamOperators
                 .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session.Overflow, null, _options.BufferByteLimit)
                 .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, session));
@@ -67,7 +67,8 @@ public static class JetstreamObservable
         public AsyncSubscription SubscribeAsync(Func<JetstreamEvent, CancellationToken, Task> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
         {
             var capacity = options.BufferCapacity ?? _options.BufferCapacity;
-            var session = NewSession(capacity);
+            var byteLimit = options.BufferByteLimit ?? _options.BufferByteLimit;
+            var session = NewSession(capacity, byteLimit);
             return JetstreamOperators.SubscribeAsyncCore(
                 session.Connections(),
                 handler,
@@ -78,10 +79,10 @@ public static class JetstreamObservable
                 options.Scheduler ?? _options.Scheduler,
                 session.Overflow,
                 _options.CursorStore is null ? null : session.Saver.Handled,
-                options.BufferByteLimit ?? _options.BufferByteLimit);
+                byteLimit);
         }
 
-        private JetstreamSession NewSession(int capacity) => new(_options, _metrics, _logger, _dictionaries, capacity);
+        private JetstreamSession NewSession(int capacity, long byteLimit) => new(_options, _metrics, _logger, _dictionaries, capacity, byteLimit);
     }
 
     /// <summary>Tells the session which event the observer has finished, for the durable cursor.</summary>

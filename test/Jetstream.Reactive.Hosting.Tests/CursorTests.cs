@@ -39,6 +39,32 @@ public sealed class CursorTests
     }
 
     [Test]
+    public async Task Host_LastHandledEventHasAnImplausibleCursor_SavesTheLastPlausibleOne(CancellationToken token)
+    {
+        var store = new RecordingStore();
+        await using var server = await JetstreamTestServer.StartAsync(
+            new JetstreamTestServerOptions
+            {
+                Events = JetstreamEventSource.FromGenerator(TestHosts.Post, 5),
+                Faults = new FaultPlan().Next(s => s.HostileCursorAfter(5, long.MaxValue)),
+            },
+            token);
+        using var host = TestHosts.Build(
+            TestHosts.For(server),
+            j => j.AddHandler<FastHandler>(),
+            s => s.AddTestHandlerServices().AddSingleton<ICursorStore>(store));
+
+        await host.StartAsync(token);
+        var recorder = host.Services.GetRequiredService<FastRecorder>();
+        await recorder.WaitForAsync(6, token);
+        await host.StopAsync(token);
+
+        Assert.That(store.Saved, Is.Not.Empty, "the final save at stop");
+        Assert.That(store.Saved.Select(c => c.Value), Has.None.EqualTo(long.MaxValue), "a cursor that cannot be right is never saved (it would stick across restarts)");
+        Assert.That(store.Saved[^1].Value, Is.EqualTo(5));
+    }
+
+    [Test]
     public async Task SaveHandledAsync_SeveralEndpoints_SavesTheTimeUsUnderNoRealHost()
     {
         var store = new RecordingStore();

@@ -39,6 +39,37 @@ public sealed class ByteBudgetTests
     }
 
     [Test]
+    public void Connect_ResumeFromCursorAndBurstOverTheByteLimit_PausesAndLosesNothing()
+    {
+        using var h = new Harness();
+        h.Options = h.Options with { BufferByteLimit = 100 * 1024, Overflow = JetstreamOverflow.ResumeFromCursor };
+        using var dropped = h.Meters.Collect<long>("jetstream.client.events.dropped");
+        using var pauses = h.Meters.Collect<long>("jetstream.client.overflow.pauses");
+        var seen = new List<long>();
+        using var sub = JetstreamObservable.Connect(h.Options).Subscribe(e => seen.Add(e.TimeUs));
+
+        // Every connection gets, in one burst, all ten 30 KB events from its cursor on (inclusive, like the servers):
+        // three fit in 100 KiB, far under the 10,000-event capacity, so only the byte budget can pause the reader.
+        for (var served = 0; served < 8 && h.Transport.Attempts.Count > served; served++)
+        {
+            var socket = h.Transport.Socket(served);
+            var from = h.Transport.Attempts[served].Cursor is { } c ? long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) - T0 : 1;
+            h.At(h.Scheduler.Clock + 100, () =>
+            {
+                for (var i = from; i <= 10; i++)
+                {
+                    socket.SendText(BigLike(T0 + i, 30_000));
+                }
+            });
+            h.Scheduler.AdvanceBy(200);
+        }
+
+        Assert.That(seen, Is.EqualTo(Enumerable.Range(1, 10).Select(i => T0 + i)), "every event once, in order");
+        Assert.That(dropped.GetMeasurementSnapshot().EvaluateAsCounter(), Is.Zero, "the byte budget paused the reader instead of dropping");
+        Assert.That(pauses.GetMeasurementSnapshot().EvaluateAsCounter(), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
     public void Connect_OneEventLargerThanTheWholeBudget_StillDeliveredIntoAnEmptyBuffer()
     {
         using var h = new Harness();
@@ -111,7 +142,7 @@ public sealed class ByteBudgetTests
     {
         public List<long> Ended { get; } = [];
 
-        public void DepthChanged(int delta)
+        public void DepthChanged(int delta, long bytes)
         {
         }
 

@@ -64,6 +64,21 @@ public sealed class LivenessTests
         Assert.That(_h.LogsWithId(1009), Has.Count.EqualTo(1));
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Connect_FilteredStreamWithKeepAliveOff_AutomaticIdleTimeoutStillApplies(bool intervalOff)
+    {
+        // Without pings nothing else would notice a dead peer on a filtered stream: automatic keeps the 60 s rule.
+        _h.Options = intervalOff
+            ? _h.Options with { WantedDids = [Events.Did], KeepAliveInterval = Timeout.InfiniteTimeSpan }
+            : _h.Options with { WantedDids = [Events.Did], KeepAliveTimeout = Timeout.InfiniteTimeSpan };
+        using var sub = JetstreamObservable.Connect(_h.Options).Subscribe(_ => { });
+        _h.Scheduler.AdvanceTo(Seconds(60));
+
+        Assert.That(_h.Transport.Socket(0).IsDisposed, Is.True);
+        Assert.That(_h.LogsWithId(1009), Has.Count.EqualTo(1));
+    }
+
     [Test]
     public void Connect_FilteredStreamHandshakeHangs_HandshakeTimeoutStillApplies()
     {

@@ -52,14 +52,15 @@ internal sealed class CursorKeeper(ICursorStore inner, JetstreamOptions options,
         }
 
         _sealed = final;
-        if (position is not { } p || p.Seq <= _savedSeq)
+        // An implausible cursor is never saved (it would stick across restarts): the last trusted one before it is.
+        if (position is not { } p || p.Seq <= _savedSeq || p.Saveable is not { } saveable)
         {
             return;
         }
 
         try
         {
-            var cursor = CursorOf(p.Event);
+            var cursor = CursorOf(saveable);
             await inner.SaveAsync(cursor, CancellationToken.None).ConfigureAwait(false);
             _savedSeq = p.Seq;
             LastSaved = cursor;

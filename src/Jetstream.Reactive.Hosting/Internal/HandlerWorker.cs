@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Hosting.Internal;
 
 /// <summary>An event numbered in the order the shared connection delivered it, so handlers' progress can be compared.</summary>
-internal readonly record struct Tracked(long Seq, JetstreamEvent Event);
+internal readonly record struct Tracked(long Seq, JetstreamEvent Event, JetstreamEvent? LastTrusted = null)
+{
+    /// <summary>The event whose cursor may be saved at this position: this one, or, when the stream does not trust its cursor, the last trusted one before it.</summary>
+    public JetstreamEvent? Saveable => Event.IsCursorTrusted ? Event : LastTrusted;
+}
 
 /// <summary>A consistent copy of one handler's counters.</summary>
 internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, long Handled, long Failed, long Dropped, TimeSpan? Lag);
@@ -269,7 +273,8 @@ internal sealed class HandlerWorker : IObserver<Tracked>
     /// About the memory an event holds while buffered: its payload plus 512 bytes for the object (the same rule as the
     /// connection's own buffer, <see cref="JetstreamOptions.BufferByteLimit"/>).
     /// </summary>
-    private static long SizeOf(JetstreamEvent e) => 512 + e switch
+    // The core's EventSize rule (internal there): the payload, the RetainRawJson copy, and 512 B for the object.
+    private static long SizeOf(JetstreamEvent e) => 512 + e.RawJson.Length + e switch
     {
         CommitEvent c => c.Commit.RecordJson.Length,
         SyncEvent s => s.Blocks.Length,

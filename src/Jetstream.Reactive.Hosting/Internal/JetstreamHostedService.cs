@@ -121,11 +121,17 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         // One connection for every handler: numbered once, then shared. RefCount(n) connects when the last handler has
         // subscribed, so each sees the first event; the retry is inside Connect, so the shared stream survives reconnects.
         long seq = 0;
+        JetstreamEvent? lastTrusted = null;
         var shared = JetstreamObservable.Connect(client)
             .Select(e =>
             {
                 _monitor.Received(e);
-                return new Tracked(++seq, e);
+                if (e.IsCursorTrusted)
+                {
+                    lastTrusted = e;
+                }
+
+                return new Tracked(++seq, e, lastTrusted);
             })
             .Do(static _ => { }, OnStreamError, () => _monitor.Stopped(null))
             .Publish()

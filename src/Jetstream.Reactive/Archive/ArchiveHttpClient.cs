@@ -420,16 +420,6 @@ internal sealed class ArchiveHttpClient : IDisposable
     private static JetstreamArchiveException BadPlan(string message) =>
         new("planSnapshot", HttpStatusCode.OK, null, "Invalid archive plan: " + message + ".", retryable: false);
 
-    /// <summary>Server text cut short with control characters replaced, safe for a log line or a terminal.</summary>
-    internal static string Printable(string text)
-    {
-        var cut = text.Length > MaxErrorBodyBytes ? text[..MaxErrorBodyBytes] : text;
-        return string.Create(cut.Length, cut, static (span, s) =>
-        {
-            for (var i = 0; i < s.Length; i++)
-            {
-                span[i] = char.IsControl(s[i]) || char.IsSurrogate(s[i]) ? '?' : s[i];
-            }
-        });
-    }
+    /// <summary>Server text made safe for a log line or a terminal, the library's one way (<see cref="JetstreamText.Printable"/>), cut short.</summary>
+    internal static string Printable(string text) => JetstreamText.Printable(text, MaxErrorBodyBytes);
 }

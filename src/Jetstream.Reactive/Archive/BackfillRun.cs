@@ -392,17 +392,30 @@ internal sealed class BackfillRun
         var filter = new ArchiveRowFilter(_options.Live.Kinds, _dids, _collections);
         var live = _options.Live with { Cursor = cutover, OnCursorTooOld = JetstreamCursorTooOldBehavior.Fail };
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pastCutover = false;
         using var subscription = JetstreamObservable.Connect(live).Subscribe(
             e =>
             {
                 var seq = e.Cursor;
-                if (seq <= _lastSeq)
+                if (!pastCutover)
                 {
-                    // The server replays the cutover seq itself (and anything a reconnect repeats).
-                    return;
+                    if (seq <= cutover)
+                    {
+                        // The server replays the cutover seq itself: the archive delivered it.
+                        return;
+                    }
+
+                    pastCutover = true;
                 }
 
-                _lastSeq = seq;
+                // From there on the stream's own replay floor skips what a reconnect repeats, and it delivers a
+                // rebased sequence after a server reset. An event whose cursor cannot be right is delivered but never
+                // becomes the position (as in the stream itself), so one hostile seq cannot hide every later event.
+                if (!e.CursorUntrusted)
+                {
+                    _lastSeq = seq;
+                }
+
                 if (!filter.Wants(e))
                 {
                     return;

@@ -89,6 +89,11 @@ public sealed record JetstreamBackfillOptions
             errors.Add($"{O}.Live.FilterUpdates is set; a backfill keeps one filter for history and live: leave it null.");
         }
 
+        if (Live.Endpoints.Count > 1)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.Live.Endpoints has {Live.Endpoints.Count} hosts; a backfill hands over at one seq, and seqs belong to one host: give one endpoint."));
+        }
+
         if (Live.CursorStore is not null)
         {
             errors.Add($"{O}.Live.CursorStore is set; a backfill resumes from AfterSeq: save JetstreamEvent.Cursor yourself and leave it null.");

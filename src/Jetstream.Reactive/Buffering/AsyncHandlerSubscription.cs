@@ -282,7 +282,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     {
         public long Count;
 
-        public void DepthChanged(int delta) => next?.DepthChanged(delta);
+        public void DepthChanged(int delta, long bytes) => next?.DepthChanged(delta, bytes);
 
         public void Dropped(T item, bool firstInEpisode, int capacity)
         {

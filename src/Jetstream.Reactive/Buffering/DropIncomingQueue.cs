@@ -6,8 +6,8 @@ namespace Jetstream.Reactive.Buffering;
 /// <typeparam name="T">The item type.</typeparam>
 internal interface IDropIncomingMonitor<in T>
 {
-    /// <summary>The queue's depth changed by <paramref name="delta"/>.</summary>
-    void DepthChanged(int delta);
+    /// <summary>The queue's depth changed by <paramref name="delta"/> items and <paramref name="bytes"/> bytes (by its sizer; 0 without one).</summary>
+    void DepthChanged(int delta, long bytes);
 
     /// <summary>An incoming item was dropped; <paramref name="firstInEpisode"/> is true for the first drop since the queue last drained to half.</summary>
     void Dropped(T item, bool firstInEpisode, int capacity);
@@ -88,7 +88,7 @@ internal sealed class DropIncomingQueue<T>
         }
 
         _queue.Enqueue(item);
-        _monitor?.DepthChanged(1);
+        _monitor?.DepthChanged(1, size);
         return true;
     }
 
@@ -100,9 +100,10 @@ internal sealed class DropIncomingQueue<T>
             return false;
         }
 
-        var bytes = _sizeOf is null ? 0 : Interlocked.Add(ref _bytes, -_sizeOf(item));
+        var size = _sizeOf?.Invoke(item) ?? 0;
+        var bytes = Interlocked.Add(ref _bytes, -size);
         var depth = Interlocked.Decrement(ref _count);
-        _monitor?.DepthChanged(-1);
+        _monitor?.DepthChanged(-1, -size);
         if (depth <= _lowWatermark && bytes <= _byteLimit / 2 && Volatile.Read(ref _inEpisode) == 1 && Interlocked.Exchange(ref _inEpisode, 0) == 1)
         {
             _monitor?.EpisodeEnded(Interlocked.Exchange(ref _episodeDrops, 0));
@@ -115,19 +116,18 @@ internal sealed class DropIncomingQueue<T>
     public void Clear()
     {
         var removed = 0;
+        long removedBytes = 0;
         while (_queue.TryDequeue(out var item))
         {
             removed++;
-            if (_sizeOf is not null)
-            {
-                Interlocked.Add(ref _bytes, -_sizeOf(item));
-            }
+            removedBytes += _sizeOf?.Invoke(item) ?? 0;
         }
 
         if (removed > 0)
         {
+            Interlocked.Add(ref _bytes, -removedBytes);
             Interlocked.Add(ref _count, -removed);
-            _monitor?.DepthChanged(-removed);
+            _monitor?.DepthChanged(-removed, -removedBytes);
         }
     }
 }

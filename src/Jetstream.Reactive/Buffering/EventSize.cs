@@ -2,7 +2,7 @@ namespace Jetstream.Reactive.Buffering;
 
 /// <summary>
 /// About how many bytes of memory an event holds while it waits in a buffer, for the byte budgets: its payload (a
-/// record's JSON, a sync event's blocks) plus a fixed allowance for the object and its short strings. A server decides
+/// record's JSON, a sync event's blocks, the copy <see cref="JetstreamOptions.RetainRawJson"/> keeps) plus a fixed allowance for the object and its short strings. A server decides
 /// the payload's size (up to <see cref="JetstreamOptions.MaxMessageSize"/>, after decompression), so it is what counts.
 /// </summary>
 internal static class EventSize
@@ -10,7 +10,7 @@ internal static class EventSize
     /// <summary>The object, its header fields and its short strings (DID, collection, rkey, rev, CID), UTF-16.</summary>
     private const long Overhead = 512;
 
-    public static long Of(JetstreamEvent e) => e switch
+    public static long Of(JetstreamEvent e) => e.RawJson.Length + e switch
     {
         CommitEvent c => Overhead + c.Commit.RecordJson.Length,
         SyncEvent s => Overhead + s.Blocks.Length,

@@ -16,12 +16,14 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
     private readonly JetstreamMetrics _metrics;
     private readonly ILogger _logger;
     private long _depth;
+    private long _queuedBytes;
     private TaskCompletionSource? _drained;
 
-    public OverflowGate(JetstreamOptions options, int capacity, JetstreamMetrics metrics, ILogger logger)
+    public OverflowGate(JetstreamOptions options, int capacity, long byteLimit, JetstreamMetrics metrics, ILogger logger)
     {
         _options = options;
         Capacity = capacity;
+        ByteLimit = byteLimit;
         _metrics = metrics;
         _logger = logger;
     }
@@ -29,8 +31,24 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
     /// <summary>The capacity of the buffer between the reader and its subscriber (the stream's, or the async handler's queue).</summary>
     public int Capacity { get; }
 
-    /// <summary>Whether the reader must stop before the next event: the buffer is full and the overflow policy is to resume from the cursor.</summary>
-    public bool MustPause => _options.Overflow == JetstreamOverflow.ResumeFromCursor && Volatile.Read(ref _depth) >= Capacity;
+    /// <summary>The byte budget of that buffer (<see cref="JetstreamOptions.BufferByteLimit"/> or the async handler's).</summary>
+    public long ByteLimit { get; }
+
+    /// <summary>
+    /// Whether the reader must stop before an event of <paramref name="size"/> bytes: the overflow policy is to resume from
+    /// the cursor and the buffer would drop it, because it is full in events or the event does not fit the byte budget
+    /// (the buffer's own rule: one event larger than the budget still enters an empty buffer).
+    /// </summary>
+    public bool MustPauseBefore(long size)
+    {
+        if (_options.Overflow != JetstreamOverflow.ResumeFromCursor)
+        {
+            return false;
+        }
+
+        var bytes = Interlocked.Read(ref _queuedBytes);
+        return Volatile.Read(ref _depth) >= Capacity || (bytes > 0 && bytes + size > ByteLimit);
+    }
 
     /// <summary>After an overflow pause, waits until the subscriber has drained the buffer to half.</summary>
     public async Task WaitForDrainAsync(CancellationToken token)
@@ -62,11 +80,12 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
         }
     }
 
-    public void DepthChanged(int delta)
+    public void DepthChanged(int delta, long bytes)
     {
         _metrics.BufferDepth.Add(delta);
         var depth = Interlocked.Add(ref _depth, delta);
-        if (delta < 0 && depth <= Capacity / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
+        var queuedBytes = Interlocked.Add(ref _queuedBytes, bytes);
+        if (delta < 0 && depth <= Capacity / 2 && queuedBytes <= ByteLimit / 2 && Volatile.Read(ref _drained) is { Task.IsCompleted: false } drained)
         {
             // Resume from the scheduler, not from inside the queue's dequeue on the subscriber's thread.
             _options.Scheduler.Schedule(drained, static (_, d) =>

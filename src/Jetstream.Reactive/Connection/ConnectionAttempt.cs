@@ -325,10 +325,12 @@ internal sealed class ConnectionAttempt : IDisposable
 
     /// <summary>
     /// Data-silence timeout of an open connection: <see cref="JetstreamOptions.IdleTimeout"/> when set; automatic (null)
-    /// means <see cref="JetstreamOptions.DefaultIdleTimeout"/> on an unfiltered stream and none on a filtered one.
+    /// means <see cref="JetstreamOptions.DefaultIdleTimeout"/> on an unfiltered stream and none on a filtered one, as long
+    /// as the keep-alive is on: with it turned off, nothing else would ever notice a dead peer, so the silence rule stays.
     /// </summary>
     internal static TimeSpan SilenceTimeout(JetstreamOptions options, SubscribeRequest request) =>
-        options.IdleTimeout ?? (request.Collections.Count > 0 || request.Dids.Count > 0 || options.Kinds.Count > 0
+        options.IdleTimeout ?? ((request.Collections.Count > 0 || request.Dids.Count > 0 || options.Kinds.Count > 0)
+            && options.KeepAliveInterval != Timeout.InfiniteTimeSpan && options.KeepAliveTimeout != Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : JetstreamOptions.DefaultIdleTimeout);
 
@@ -366,7 +368,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            if (_session.Overflow.MustPause)
+            if (_session.Options.RetainRawJson && !unknownIsType)
+            {
+                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+                e.RawJson = bytes.ToArray();
+            }
+
+            if (_session.Overflow.MustPauseBefore(EventSize.Of(e)))
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
                 // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
@@ -384,12 +392,6 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             e.EndpointIndex = _endpointIndex;
-            if (_session.Options.RetainRawJson && !unknownIsType)
-            {
-                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-                e.RawJson = bytes.ToArray();
-            }
-
             if (problem is null)
             {
                 _session.Position.Advance(e, _endpointIndex);

@@ -21,7 +21,7 @@ internal sealed class JetstreamSession
 {
     private int _attempts;
 
-    public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries, int capacity)
+    public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries, int capacity, long byteLimit)
     {
         Options = options;
         Metrics = metrics;
@@ -35,7 +35,7 @@ internal sealed class JetstreamSession
         StoredCursor = new StoredCursorLoader(options, endpoints, Position, Plausibility, metrics, logger);
         Saver = new CursorSaver(options, e => Rotation.AuthorityOf(e.EndpointIndex), metrics, logger);
         Gaps = new GapDetector(options, metrics, logger);
-        Overflow = new OverflowGate(options, capacity, metrics, logger);
+        Overflow = new OverflowGate(options, capacity, byteLimit, metrics, logger);
         if (endpoints.Count > 1)
         {
             Recent = new RecentEventWindow(options.FailoverDedupeCapacity);

@@ -33,6 +33,26 @@ public sealed class BackfillTests
     }
 
     [Test]
+    public async Task Backfill_HostileSeqOnTheLiveSocket_DeliveryContinuesPastIt(CancellationToken token)
+    {
+        // 10^12 past the last seq from the host: a cursor the stream delivers but never resumes from (issue 12).
+        const long Hostile = 5_000_000_000_000;
+        await using var server = await StartAsync(token);
+        Publish(server, 100);
+        server.SealArchive();
+        Publish(server, 30);
+        server.Faults.Next(s => s.HostileCursorAfter(10, Hostile));
+
+        var stream = JetstreamArchive.Backfill(Options(server)).Where(e => e.Cursor != Hostile);
+        var collecting = CollectAsync(stream, 150, token);
+        await Emulator.EmulatorTest.WaitUntilAsync(() => server.Connections.Count > 0, "the cutover connect", token);
+        Publish(server, 20);
+
+        var events = await collecting;
+        Assert.That(events.Select(e => e.Cursor), Is.EqualTo(Seqs(1, 150)), "the hostile seq did not hide the events after it");
+    }
+
+    [Test]
     public async Task Backfill_ResumeMidSegment_StartsRightAfterTheSavedCursorWithBlockFetches(CancellationToken token)
     {
         await using var server = await StartAsync(token);

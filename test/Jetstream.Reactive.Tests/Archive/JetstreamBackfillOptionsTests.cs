@@ -24,6 +24,12 @@ public sealed class JetstreamBackfillOptionsTests
         Assert.That(Invalid(new JetstreamBackfillOptions(Live with { Protocol = JetstreamProtocol.V1 })).Message, Does.Contain("Live.Protocol is V1"));
 
     [Test]
+    public void Backfill_SeveralLiveEndpoints_FailsNamingEndpoints() =>
+        Assert.That(
+            Invalid(new JetstreamBackfillOptions(Live with { Endpoints = [new Uri("wss://a.example"), new Uri("wss://b.example")] })).Message,
+            Does.Contain("Live.Endpoints has 2 hosts"));
+
+    [Test]
     public void Backfill_BeforeSeqWithoutSnapshot_FailsNamingBeforeSeq() =>
         Assert.That(Invalid(new JetstreamBackfillOptions(Live) { BeforeSeq = 10 }).Message, Does.Contain("BeforeSeq is 10; it needs SnapshotOnly"));
 

@@ -69,6 +69,6 @@ public sealed class ReconnectPolicyTests
     private static JetstreamSession NewSession(JetstreamOptions options)
     {
         var metrics = JetstreamMetrics.For(new TestMeterFactory());
-        return new JetstreamSession(options, metrics, NullLogger.Instance, new ZstdDictionaryCache(null, NullLogger.Instance), 16);
+        return new JetstreamSession(options, metrics, NullLogger.Instance, new ZstdDictionaryCache(null, NullLogger.Instance), 16, long.MaxValue);
     }
 }
