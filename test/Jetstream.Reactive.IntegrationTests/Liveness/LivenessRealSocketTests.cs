@@ -147,6 +147,18 @@ public sealed class LivenessRealSocketTests
         Assert.That(events.Select(e => ((CommitEvent)e).Commit.RKey), Is.EqualTo(Enumerable.Range(1, 30).Select(i => $"m{i}")));
         Assert.That(events.Skip(20).Select(e => e.ServerCursor), Is.EqualTo(Enumerable.Range(1, 10).Select(i => (long?)i)), "the new instance numbers from 1");
         Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(20));
+
+        // The Gaps observer is called on the scheduler, not inline with the events: wait for the report (bounded).
+        await Emulator.EmulatorTest.WaitUntilAsync(
+            () =>
+            {
+                lock (gaps)
+                {
+                    return gaps.Any(g => g.SequenceReset);
+                }
+            },
+            "the sequence reset report",
+            token);
         lock (gaps)
         {
             Assert.That(gaps.Where(g => g.SequenceReset).Select(g => (g.RequestedCursor, g.FirstCursor)), Is.EqualTo(new[] { (20L, 1L) }));
