@@ -11,7 +11,8 @@ namespace Jetstream.Reactive.Benchmarks;
 /// the end-to-end harness (with the cold rows unless <c>--no-cold</c>). <c>cold [--events N] [--aot PATH]</c>: only the cold
 /// rows, written into their section of docs/benchmarks.md. <c>archive [--events N]</c>: archive decode and whole-backfill
 /// throughput. <c>nats [--events N] [--no-write]</c>: the NATS scale-out relay and consumer against their ceilings.
-/// <c>client KIND URL COUNT BYTES</c>: one .NET client, run by the harness in its own process.
+/// <c>client KIND URL COUNT BYTES [BUFFER]</c>: one .NET client, run by the harness in its own process. <c>selfcheck</c>:
+/// the refusal rules of the e2e harness on made-up rows (also run first by <c>e2e --smoke</c>).
 /// </summary>
 internal static class Program
 {
@@ -33,12 +34,15 @@ internal static class Program
                 return 0;
             case "nats":
                 return await NatsBench.RunAsync(args);
-            case "client" when args.Length == 5:
-                var result = await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
+            case "selfcheck":
+                return RunValiditySelfCheck.Run();
+            case "client" when args.Length is 5 or 6:
+                int? buffer = args.Length == 6 ? int.Parse(args[5], CultureInfo.InvariantCulture) : null;
+                var result = await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), buffer);
                 Console.WriteLine(JsonSerializer.Serialize(result));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | nats [--events N] [--no-write] | client KIND URL COUNT BYTES");
+                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | nats [--events N] [--no-write] [--smoke] | selfcheck | client KIND URL COUNT BYTES [BUFFER]");
                 return 2;
         }
     }

@@ -27,7 +27,7 @@ internal sealed record ClientResult
     [JsonPropertyName("peakRssBytes")]
     public long PeakRssBytes { get; init; }
 
-    /// <summary>Slow consumer only: events the socket reader decoded.</summary>
+    /// <summary>Slow consumer only: the library's own count of events received (its received counter).</summary>
     [JsonPropertyName("received")]
     public long? Received { get; init; }
 
@@ -50,6 +50,39 @@ internal sealed record ClientResult
 
     [JsonPropertyName("gen0Collections")]
     public int? Gen0Collections { get; init; }
+
+    [JsonPropertyName("gen1Collections")]
+    public int? Gen1Collections { get; init; }
+
+    [JsonPropertyName("gen2Collections")]
+    public int? Gen2Collections { get; init; }
+
+    /// <summary>.NET only: <see cref="ThreadPool.CompletedWorkItemCount"/> over the timed pass.</summary>
+    [JsonPropertyName("threadPoolWorkItems")]
+    public long? ThreadPoolWorkItems { get; init; }
+
+    /// <summary>Slow consumer only: the buffer capacity it ran with (null: the library's default).</summary>
+    [JsonPropertyName("bufferCapacity")]
+    public int? BufferCapacity { get; init; }
+
+    /// <summary>Set by the harness: frames the server wrote completely to this client's timed connection.</summary>
+    [JsonIgnore]
+    public long? ServerFramesSent { get; init; }
+
+    /// <summary>Set by the harness: the server's own CPU per event over this client's connections.</summary>
+    [JsonIgnore]
+    public double? ServerCpuMicrosecondsPerEvent { get; init; }
+
+    /// <summary>Set by the harness: the wire form this row read.</summary>
+    [JsonIgnore]
+    public WireForm Form { get; init; }
+
+    /// <summary>The bare <c>ClientWebSocket</c> loop: the ceiling of its wire form.</summary>
+    [JsonIgnore]
+    public bool IsCeiling => Client.StartsWith("raw-", StringComparison.Ordinal);
+
+    [JsonIgnore]
+    public double ThreadPoolWorkItemsPerEvent => ThreadPoolWorkItems is { } n ? (double)n / Events : double.NaN;
 
     [JsonIgnore]
     public double EventsPerSecond => Events / Seconds;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Testing;
@@ -15,6 +17,7 @@ internal sealed partial class Corpus
 {
     private const long FirstTimeUs = 1_779_719_000_000_000;
     private byte[][]? _zstd;
+    private byte[][]? _v2;
 
     private Corpus(byte[][] text)
     {
@@ -32,6 +35,14 @@ internal sealed partial class Corpus
     public byte[][] Zstd => _zstd ??= Compress(Text);
 
     public long ZstdBytes => Zstd.Sum(f => (long)f.Length);
+
+    /// <summary>
+    /// The same events as v2 text frames (built on first use): the <c>message</c> envelope with <c>seq</c> = position + 1,
+    /// <c>time</c> from <c>time_us</c>, and the commit's fields (or the identity/account body) in the payload.
+    /// </summary>
+    public byte[][] V2 => _v2 ??= Text.Select((t, i) => ToV2(t, i + 1)).ToArray();
+
+    public long V2Bytes => V2.Sum(f => (long)f.Length);
 
     public static Corpus Build(int count)
     {
@@ -53,6 +64,35 @@ internal sealed partial class Corpus
         compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         compressor.LoadDictionary(JetstreamZstdDictionaries.V1.Span);
         return text.Select(t => compressor.Wrap(t).ToArray()).ToArray();
+    }
+
+    private static byte[] ToV2(byte[] v1, long seq)
+    {
+        var source = JsonNode.Parse(v1)!.AsObject();
+        var kind = source["kind"]!.GetValue<string>();
+        var timeUs = source["time_us"]!.GetValue<long>();
+        var payload = new JsonObject
+        {
+            ["$type"] = "network.bsky.jetstream.subscribeEvents#" + kind,
+            ["seq"] = seq,
+            ["did"] = source["did"]!.GetValue<string>(),
+            ["time"] = DateTimeOffset.UnixEpoch.AddTicks(timeUs * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+        };
+        if (kind == "commit" && source["commit"] is JsonObject commit)
+        {
+            foreach (var (name, value) in commit.ToList())
+            {
+                commit.Remove(name);
+                payload[name] = value;
+            }
+        }
+        else if (source[kind] is { } body)
+        {
+            source.Remove(kind);
+            payload[kind] = body;
+        }
+
+        return Encoding.UTF8.GetBytes(new JsonObject { ["$type"] = "message", ["payload"] = payload }.ToJsonString());
     }
 
     [GeneratedRegex("\"time_us\":\\d+")]
