@@ -12,9 +12,12 @@ using NATS.Client.JetStream.Models;
 namespace Jetstream.Reactive.Benchmarks.EndToEnd;
 
 /// <summary>
-/// <c>nats [--events N] [--no-write]</c>: the scale-out relay and consumer against a real nats-server on loopback, each
-/// side by side in the same run with NATS.Net's own bare async publish / consume of the same messages (the ceiling).
-/// Writes its section of docs/benchmarks.md (between the nats markers) unless told not to.
+/// <c>nats [--events N] [--no-write] [--smoke]</c>: the scale-out relay and consumer against a real nats-server on
+/// loopback, each side by side in the same run with NATS.Net's own bare async publish / consume of the same messages
+/// (the ceiling). Writes its section of docs/benchmarks.md (between the nats markers) unless told not to. Every run
+/// checks its counts against the server (each stream holds exactly the events published, the relay stored each once,
+/// each consumer got every event and left nothing pending) and exits non-zero when they do not add up; <c>--smoke</c>
+/// (CI) is a small run (2,000 events by default) that writes nothing.
 /// </summary>
 internal static class NatsBench
 {
@@ -23,10 +26,15 @@ internal static class NatsBench
 
     private const int Window = 256;
 
+    /// <summary>How long any one side may take before the run fails (a lost message must not hang CI).</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000;
-        var write = !args.Contains("--no-write");
+        var smoke = args.Contains("--smoke");
+        var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : smoke ? 2_000 : 100_000;
+        var write = !smoke && !args.Contains("--no-write");
+        var warm = Math.Min(smoke ? 500 : 5_000, events);
         var binary = Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } p ? p : "nats-server";
         var store = Path.Combine(Path.GetTempPath(), "jr-bench-nats-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(store);
@@ -57,8 +65,8 @@ internal static class NatsBench
             var avg = bytes.Average(b => b.Length);
 
             // One untimed pass of each, then the timed ones.
-            await RelayAsync(connection, corpus.Take(Math.Min(5_000, events)).ToArray(), "WARM1");
-            await BarePublishAsync(connection, bytes.Take(Math.Min(5_000, events)).ToArray(), "WARM2");
+            await RelayAsync(connection, corpus.Take(warm).ToArray(), "WARM1");
+            await BarePublishAsync(connection, bytes.Take(warm).ToArray(), "WARM2");
 
             Console.Error.WriteLine("nats: warmed up; timing bare publish");
             var bare = await BarePublishAsync(connection, bytes, "BARE");
@@ -69,7 +77,7 @@ internal static class NatsBench
             Console.Error.WriteLine("nats: timing consumer");
             var consume = await ConsumeAsync(connection, "RELAY", events);
 
-            var rows = new[] { bare, relay, bareConsume, consume };
+            var failures = await CountFailuresAsync(connection, events);
             var table = new StringBuilder();
             table.AppendLine("| side | events/s | CPU µs/event | allocated B/event | of the bare ceiling |");
             table.AppendLine("|---|---:|---:|---:|---:|");
@@ -83,6 +91,17 @@ internal static class NatsBench
             Console.WriteLine($"relay {relayRatio:P0} of bare publish (target 60 %): {(relayRatio >= 0.6 ? "met" : "MISSED")}");
             Console.WriteLine($"consumer {consumeRatio:P0} of bare consume (target 60 %): {(consumeRatio >= 0.6 ? "met" : "MISSED")}");
 
+            foreach (var failure in failures)
+            {
+                Console.Error.WriteLine("nats: FAILED: " + failure);
+            }
+
+            if (failures.Count > 0)
+            {
+                return 1;
+            }
+
+            Console.WriteLine($"nats: counts add up: BARE and RELAY streams hold {events:N0} messages each, the relay stored each event once, both consumers got {events:N0} and left none pending");
             if (write && FindRoot() is { } root)
             {
                 var section = Section(table.ToString(), events, avg, version, relayRatio, consumeRatio);
@@ -164,8 +183,14 @@ internal static class NatsBench
         using var stop = new CancellationTokenSource();
         var meter = Meter.Start();
         var run = relay.RunAsync(stop.Token);
+        var deadline = Stopwatch.StartNew();
         while (relay.Published + relay.Duplicates < corpus.Length)
         {
+            if (deadline.Elapsed > Deadline)
+            {
+                throw new TimeoutException($"the relay published {relay.Published:N0} (+{relay.Duplicates:N0} duplicates) of {corpus.Length:N0} events within {Deadline.TotalSeconds:F0} s");
+            }
+
             if (run.IsCompleted)
             {
                 await run;
@@ -178,6 +203,11 @@ internal static class NatsBench
         var result = meter.Stop("relay", corpus.Length);
         await stop.CancelAsync();
         await run;
+        if (relay.Published != corpus.Length || relay.Duplicates != 0 || relay.Skipped != 0)
+        {
+            throw new InvalidOperationException($"relay into {stream}: {relay.Published:N0} stored, {relay.Duplicates:N0} duplicates, {relay.Skipped:N0} skipped; expected each of the {corpus.Length:N0} events stored once");
+        }
+
         return result;
     }
 
@@ -212,7 +242,8 @@ internal static class NatsBench
         var consumer = await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig("bare") { AckPolicy = ConsumerConfigAckPolicy.Explicit, MaxAckPending = 1_000 });
         var meter = Meter.Start();
         var n = 0;
-        await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: new NatsJSConsumeOpts { MaxMsgs = 256 }))
+        using var timeout = new CancellationTokenSource(Deadline);
+        await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: new NatsJSConsumeOpts { MaxMsgs = 256 }, cancellationToken: timeout.Token))
         {
             msg.Data.Dispose();
             await msg.AckAsync();
@@ -241,9 +272,59 @@ internal static class NatsBench
                 return Task.CompletedTask;
             }))
         {
-            await done.Task;
+            try
+            {
+                await done.Task.WaitAsync(Deadline);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"the consumer handled {Volatile.Read(ref n):N0} of {count:N0} events within {Deadline.TotalSeconds:F0} s");
+            }
+
             return meter.Stop("consumer", count);
         }
+    }
+
+    /// <summary>
+    /// The counts as the server sees them: each timed stream holds exactly the events published to it, and each
+    /// consumer has nothing left pending or unacknowledged after taking <paramref name="events"/> messages.
+    /// </summary>
+    private static async Task<List<string>> CountFailuresAsync(NatsConnection connection, int events)
+    {
+        var js = new NatsJSContext(connection);
+        var failures = new List<string>();
+        foreach (var name in new[] { "BARE", "RELAY" })
+        {
+            var stream = await js.GetStreamAsync(name);
+            if (stream.Info.State.Messages != events)
+            {
+                failures.Add($"stream {name} holds {stream.Info.State.Messages:N0} messages, expected {events:N0}");
+            }
+        }
+
+        foreach (var (stream, consumerName) in new[] { ("BARE", "bare"), ("RELAY", "bench") })
+        {
+            // Acks are sent without waiting for the server; give the last ones a moment to land.
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                var info = (await js.GetConsumerAsync(stream, consumerName)).Info;
+                if (info.NumPending == 0 && info.NumAckPending == 0)
+                {
+                    break;
+                }
+
+                if (clock.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    failures.Add($"consumer {consumerName} on {stream}: {info.NumPending:N0} messages never delivered and {info.NumAckPending:N0} unacknowledged after taking {events:N0}");
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        return failures;
     }
 
     private static string Event(int i) =>

@@ -18,7 +18,7 @@ namespace Jetstream.Reactive.Benchmarks.EndToEnd;
 internal static class RunValidity
 {
     /// <summary>The server's CPU per event may be at most this share of the ceiling client's CPU per event.</summary>
-    public const double MaxServerCpuShare = 0.25;
+    public const double MaxServerCpuShare = 0.15;
 
     /// <summary>Run-to-run noise allowed above the ceiling (the rows are single processes on a shared machine).</summary>
     public const double CeilingNoiseMargin = 0.10;
