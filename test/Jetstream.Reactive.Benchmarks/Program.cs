@@ -7,6 +7,7 @@ using Jetstream.Reactive.Benchmarks.EndToEnd;
 namespace Jetstream.Reactive.Benchmarks;
 
 /// <summary>
+/// <c>docs</c>: regenerates the whole of docs/benchmarks.md and its chart (<c>e2e</c>, then <c>nats</c>).
 /// <c>micro [BenchmarkDotNet args]</c>: the micro-benchmarks. <c>e2e [--events N] [--no-node] [--no-write] [--smoke]</c>:
 /// the end-to-end harness (with the cold rows unless <c>--no-cold</c>). <c>cold [--events N] [--aot PATH]</c>: only the cold
 /// rows, written into their section of docs/benchmarks.md. <c>archive [--events N]</c>: archive decode and whole-backfill
@@ -24,6 +25,11 @@ internal static class Program
                 return Micro(args[1..]);
             case "e2e":
                 return await Harness.RunAsync(args);
+            case "docs":
+                // The one command that regenerates docs/benchmarks.md: the end-to-end rows, the cold rows and the chart,
+                // then the NATS section. Refused runs write nothing and stop here.
+                var e2e = await Harness.RunAsync(["e2e", .. args[1..]]);
+                return e2e != 0 ? e2e : await NatsBench.RunAsync(["nats"]);
             case "archive":
                 return await Archive.ArchiveHarness.RunAsync(args);
             case "cold":
@@ -42,7 +48,7 @@ internal static class Program
                 Console.WriteLine(JsonSerializer.Serialize(result));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | nats [--events N] [--no-write] [--smoke] | selfcheck | client KIND URL COUNT BYTES [BUFFER]");
+                Console.Error.WriteLine("usage: docs [e2e options] | micro [BenchmarkDotNet args] | e2e [--events N] [--no-node] [--no-write] [--smoke] [--no-cold] [--aot PATH] [--repeats N] | cold [--events N] [--no-node] [--no-write] [--aot PATH] [--repeats N] | archive [--events N] | nats [--events N] [--no-write] [--smoke] | selfcheck | client KIND URL COUNT BYTES [BUFFER]");
                 return 2;
         }
     }
