@@ -34,7 +34,7 @@ internal static class Program
                 return await Archive.ArchiveHarness.RunAsync(args);
             case "cold":
                 return await Harness.RunColdAsync(args);
-            case "client" when args.Length == 5 && args[1] == "cold-library":
+            case "client" when args.Length == 5 && args[1].StartsWith("cold-library", StringComparison.Ordinal):
                 // Timed from outside, start to exit: no JSON (its reflection-based first use would be timed too).
                 await DotnetClients.RunAsync(args[1], new Uri(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture));
                 return 0;

@@ -130,7 +130,7 @@ internal static class ColdStart
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Each figure is a fresh process, timed by the harness from starting it to its exit after the N-th event of its first connection to the same loopback server as above (N = 1 for the first event, N = {events:N0} for the rest; every client stops by itself at N). Start-up, JIT or not, the handshake and process exit are all inside. Medians of {repeats} runs per client, interleaved so that a burst of load from elsewhere lands on every client alike.");
         sb.AppendLine();
-        sb.AppendLine("- `library (JIT)`: `JetstreamObservable.Connect(...).Subscribe(...)` counting events, in a plain `dotnet` process with default runtime settings (the benchmark program's `client cold-library`).");
+        sb.AppendLine("- `library (JIT)`: `JetstreamObservable.Connect(...).Subscribe(...)` counting events, in a plain `dotnet` process with default runtime settings (the benchmark program's `client cold-library`): v1 text frames, and the same with `Compression = Zstd` (v1 zstd frames) and with `Protocol = V2` (v2 text frames).");
         sb.AppendLine("- `jetstream stats --limit N`: the shipped CLI (decode, the dashboard's per-kind and per-collection counters, the final dashboard), as the .NET tool runs it (`dotnet jetstream.dll`, JIT) and as the Native AOT binary that `dotnet publish -r <rid>` makes.");
         sb.AppendLine("- `@skyware/jetstream`, `@atcute/jetstream`: the same scripts as above, one pass, no warm-up.");
         sb.AppendLine();
@@ -150,6 +150,14 @@ internal static class ColdStart
         return sb.ToString();
     }
 
+    /// <summary>The cold section of <paramref name="document"/>, markers included, or null when it has none.</summary>
+    public static string? Section(string document)
+    {
+        var begin = document.IndexOf(BeginMarker, StringComparison.Ordinal);
+        var end = document.IndexOf(EndMarker, StringComparison.Ordinal);
+        return begin >= 0 && end > begin ? document[begin..(end + EndMarker.Length)] + "\n" : null;
+    }
+
     /// <summary>Replaces the cold section of <paramref name="document"/>, or puts it before the micro-benchmarks.</summary>
     public static string Splice(string document, string section)
     {
@@ -165,20 +173,30 @@ internal static class ColdStart
         return micro >= 0 ? document[..micro] + section + "\n" + document[micro..] : document.TrimEnd('\n') + "\n\n" + section;
     }
 
-    /// <summary>The runners for this machine: the library, the CLI as a tool and as AOT, and (with a node directory) the peers.</summary>
-    public static List<Runner> Runners(Uri url, long bytes, string toolDll, string aotBinary, string? nodeDir)
+    /// <summary>
+    /// The runners for this machine: the library (v1 text; with <paramref name="allForms"/> also v1 zstd and v2 text), the
+    /// CLI as a tool and as AOT, and (with a node directory) the peers.
+    /// </summary>
+    public static List<Runner> Runners(Uri url, long bytes, string toolDll, string aotBinary, string? nodeDir, bool allForms = true)
     {
         var self = Environment.ProcessPath!;
         var viaDotnet = Path.GetFileNameWithoutExtension(self) == "dotnet";
         var dotnet = viaDotnet ? self : "dotnet";
+        Runner Library(string client, string kind) => new(client, "JIT", self, n => viaDotnet
+            ? [typeof(ColdStart).Assembly.Location, "client", kind, url.ToString(), n.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)]
+            : ["client", kind, url.ToString(), n.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)], AppContext.BaseDirectory);
         var runners = new List<Runner>
         {
-            new("library (JIT)", "JIT", self, n => viaDotnet
-                ? [typeof(ColdStart).Assembly.Location, "client", "cold-library", url.ToString(), n.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)]
-                : ["client", "cold-library", url.ToString(), n.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)], AppContext.BaseDirectory),
+            Library("library (JIT)", "cold-library"),
             new("jetstream stats (.NET tool)", "JIT", dotnet, n => [toolDll, .. CliArguments(url, n)], Path.GetDirectoryName(toolDll)!),
             new("jetstream stats (Native AOT)", "Native AOT", aotBinary, n => CliArguments(url, n), Path.GetDirectoryName(aotBinary)!),
         };
+        if (allForms)
+        {
+            runners.Insert(1, Library("library (JIT), v1 zstd", "cold-library-v1-zstd"));
+            runners.Insert(2, Library("library (JIT), v2 text", "cold-library-v2-text"));
+        }
+
         if (nodeDir is not null)
         {
             var cold = new Dictionary<string, string> { ["JETSTREAM_COLD"] = "1" };

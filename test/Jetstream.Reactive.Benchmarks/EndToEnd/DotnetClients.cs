@@ -10,7 +10,7 @@ namespace Jetstream.Reactive.Benchmarks.EndToEnd;
 /// The .NET clients, each run in its own process (<c>client KIND URL COUNT BYTES [BUFFER]</c>): one untimed pass to warm
 /// up, then a timed pass whose figures are printed as JSON. The process is the unit of CPU, allocation and peak-RSS
 /// accounting. Kinds: <c>raw-v1-text</c>, <c>raw-v1-zstd</c>, <c>raw-v2-text</c> (the bare <see cref="ClientWebSocket"/>
-/// ceiling per wire form), <c>library-v1-text</c>, <c>library-v1-zstd</c>, <c>library-v2-text</c>, <c>cold-library</c>,
+/// ceiling per wire form), <c>library-v1-text</c>, <c>library-v1-zstd</c>, <c>library-v2-text</c>, <c>cold-library</c> (v1 text), <c>cold-library-v1-zstd</c>, <c>cold-library-v2-text</c>,
 /// <c>slow-consumer</c> and <c>slow-consumer-64mb</c> (BUFFER: the buffer capacity, default the library's).
 /// </summary>
 internal static class DotnetClients
@@ -34,15 +34,15 @@ internal static class DotnetClients
             "library-v1-text" => () => LibraryPassAsync(url, count, JetstreamProtocol.V1, JetstreamCompression.None),
             "library-v1-zstd" => () => LibraryPassAsync(url, count, JetstreamProtocol.V1, JetstreamCompression.Zstd),
             "library-v2-text" => () => LibraryPassAsync(url, count, JetstreamProtocol.V2, JetstreamCompression.None),
-            "slow-consumer" or "slow-consumer-64mb" or "cold-library" => () => Task.CompletedTask,
-            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw-v1-text, raw-v1-zstd, raw-v2-text, library-v1-text, library-v1-zstd, library-v2-text, cold-library, slow-consumer or slow-consumer-64mb"),
+            "slow-consumer" or "slow-consumer-64mb" or "cold-library" or "cold-library-v1-zstd" or "cold-library-v2-text" => () => Task.CompletedTask,
+            _ => throw new ArgumentException($"unknown client kind '{kind}'; use raw-v1-text, raw-v1-zstd, raw-v2-text, library-v1-text, library-v1-zstd, library-v2-text, cold-library, cold-library-v1-zstd, cold-library-v2-text, slow-consumer or slow-consumer-64mb"),
         };
 
-        if (kind == "cold-library")
+        if (kind.StartsWith("cold-library", StringComparison.Ordinal))
         {
             // The first pass of a fresh process, nothing warmed: the harness times this process from start to exit.
             var clock0 = Stopwatch.StartNew();
-            await LibraryPassAsync(url, count, JetstreamProtocol.V1, JetstreamCompression.None);
+            await LibraryPassAsync(url, count, kind.EndsWith("v2-text", StringComparison.Ordinal) ? JetstreamProtocol.V2 : JetstreamProtocol.V1, kind.EndsWith("v1-zstd", StringComparison.Ordinal) ? JetstreamCompression.Zstd : JetstreamCompression.None);
             return new ClientResult { Client = kind, Events = count, Bytes = bytes, Seconds = clock0.Elapsed.TotalSeconds, PeakRssBytes = Environment.WorkingSet };
         }
 

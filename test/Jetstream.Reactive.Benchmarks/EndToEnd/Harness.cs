@@ -91,7 +91,7 @@ internal static class Harness
         {
             var (toolDll, aotBinary) = await ColdStart.PrepareCliAsync(FindRepositoryRoot(), aot);
             Console.WriteLine($"Cold rows: {repeats} run(s) per client, first event and event {events:N0}…");
-            cold = await ColdStart.RunAsync(ColdStart.Runners(server.Uri, corpus.TextBytes, toolDll, aotBinary, withNode ? nodeDir : null), events, repeats);
+            cold = await ColdStart.RunAsync(ColdStart.Runners(server.Uri, corpus.TextBytes, toolDll, aotBinary, withNode ? nodeDir : null, allForms: !smoke), events, repeats);
             checks.AddRange(ColdStart.Check(cold));
         }
 
@@ -145,7 +145,14 @@ internal static class Harness
             }
 
             var page = Path.Combine(root, "docs", "benchmarks.md");
-            await File.WriteAllTextAsync(page, NatsBench.Preserve(File.Exists(page) ? await File.ReadAllTextAsync(page) : null, markdown));
+            var old = File.Exists(page) ? await File.ReadAllTextAsync(page) : null;
+            if (cold is null && old is not null && ColdStart.Section(old) is { } oldCold)
+            {
+                // --no-cold: the cold section stays as it was (it says when and how it was measured).
+                markdown = ColdStart.Splice(markdown, oldCold);
+            }
+
+            await File.WriteAllTextAsync(page, NatsBench.Preserve(old, markdown));
             Console.WriteLine("Wrote docs/benchmarks.md and docs/benchmarks.svg");
         }
 
@@ -245,7 +252,7 @@ internal static class Harness
 
         Console.WriteLine($"Building a corpus of {events:N0} events…");
         var corpus = Corpus.Build(events);
-        using var server = new PreframedServer(corpus, withZstd: false, withV2: false);
+        using var server = new PreframedServer(corpus);
         var nodeDir = Path.Combine(AppContext.BaseDirectory, "node");
         var nodeVersion = withNode ? await NpmInstallAsync(nodeDir) : null;
         Console.WriteLine($"Cold rows against {server.Uri}: {repeats} run(s) per client, first event and event {events:N0}…");
