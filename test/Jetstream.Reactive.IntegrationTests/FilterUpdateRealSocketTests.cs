@@ -4,6 +4,7 @@ using System.Reactive.Subjects;
 using System.Reactive.Threading.Tasks;
 using System.Text;
 using System.Text.Json;
+using Jetstream.Reactive.IntegrationTests.RawServer;
 using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 
@@ -19,7 +20,7 @@ public sealed class FilterUpdateRealSocketTests
     public async Task FilterUpdates_V1_ServerReceivesOneOptionsUpdateOnTheOpenSocket(CancellationToken token)
     {
         var update = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             var socket = await c.AcceptAsync(ct);
             await c.SendTextAsync(Events.Like(1_000), ct);

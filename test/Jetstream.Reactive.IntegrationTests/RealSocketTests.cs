@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using Jetstream.Reactive.IntegrationTests.RawServer;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
@@ -30,7 +31,7 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_RealEvents_AllArriveInOrder(CancellationToken token)
     {
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             await c.AcceptAsync(ct);
             foreach (var line in Corpus.RealLines)
@@ -55,7 +56,7 @@ public sealed class RealSocketTests
     {
         var events = Corpus.Sequence(2_000);
         var dropAfter = new ConcurrentQueue<int>([300, 700, 1_300]);
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             await c.AcceptAsync(ct);
 
@@ -97,7 +98,7 @@ public sealed class RealSocketTests
         using var depth = new MetricCollector<long>(meters, JetstreamTelemetry.MeterName, "jetstream.client.buffer.depth");
         using var gate = new ManualResetEventSlim(false);
         var entered = 0;
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             await c.AcceptAsync(ct);
             foreach (var e in events)
@@ -141,7 +142,7 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_Handshake400_EndsWithStatusAndBody(CancellationToken token)
     {
-        await using var server = new LoopbackServer((c, ct) => c.RejectAsync(400, "Bad Request", "invalid subscriber options: too many wanted DIDs", ct));
+        await using var server = new ScriptedServer((c, ct) => c.RejectAsync(400, "Bad Request", "invalid subscriber options: too many wanted DIDs", ct));
 
         var error = await JetstreamObservable.Connect(Options(server.Uri)).Materialize().Where(n => n.Exception is not null).Select(n => n.Exception!).FirstAsync().ToTask(token).WaitAsync(Deadline, token);
 
@@ -156,7 +157,7 @@ public sealed class RealSocketTests
     public async Task Connect_Handshake503ThenOpen_Retries(CancellationToken token)
     {
         var attempts = 0;
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             if (Interlocked.Increment(ref attempts) == 1)
             {
@@ -178,7 +179,7 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_ServerClosesWithPolicyViolation_EndsWithCloseStatus(CancellationToken token)
     {
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             var socket = await c.AcceptAsync(ct);
             await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "invalid collection", ct);
@@ -193,12 +194,17 @@ public sealed class RealSocketTests
         Assert.That(closed.CloseDescription, Is.EqualTo("invalid collection"));
     }
 
+    /// <summary>
+    /// Disposing the subscription aborts the socket: the server sees the TCP connection end without a close frame
+    /// (docs/reconnection-and-cursors.md, "Disposing a subscription"). A close handshake would wait on an untrusted
+    /// server's reply, and <c>Dispose</c> must neither block nor leave a task waiting on the server.
+    /// </summary>
     [Test]
-    public async Task Connect_Disposed_ClosesTheConnection(CancellationToken token)
+    public async Task Connect_Disposed_AbortsTheConnectionWithoutACloseFrame(CancellationToken token)
     {
         var gone = new TaskCompletionSource<WebSocketMessageType?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             await c.AcceptAsync(ct);
             await c.SendTextAsync(Corpus.RealLines[0], ct);
@@ -209,7 +215,8 @@ public sealed class RealSocketTests
         await first.Task.WaitAsync(Deadline, token);
         sub.Dispose();
 
-        await gone.Task.WaitAsync(Deadline, token);
-        Assert.That(server.Connections, Has.Count.EqualTo(1));
+        var frame = await gone.Task.WaitAsync(Deadline, token);
+        Assert.That(frame, Is.Null, "the connection ended without a close frame");
+        Assert.That(server.Connections, Has.Count.EqualTo(1), "no reconnect after dispose");
     }
 }
