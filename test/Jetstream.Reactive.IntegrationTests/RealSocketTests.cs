@@ -120,9 +120,23 @@ public sealed class RealSocketTests
             try
             {
                 await received.WaitForMeasurementsAsync(total, Deadline).WaitAsync(token);
-                queued = depth.GetMeasurementSnapshot().EvaluateAsCounter();
-                lost = dropped.GetMeasurementSnapshot().EvaluateAsCounter();
-                delivered = Volatile.Read(ref entered);
+
+                // The received count is taken as a frame is read, before the event is queued or dropped: wait (bounded)
+                // until the last event is accounted for too, instead of reading the counters at once.
+                var settle = System.Diagnostics.Stopwatch.StartNew();
+                do
+                {
+                    queued = depth.GetMeasurementSnapshot().EvaluateAsCounter();
+                    lost = dropped.GetMeasurementSnapshot().EvaluateAsCounter();
+                    delivered = Volatile.Read(ref entered);
+                    if (lost + queued + delivered >= total || settle.Elapsed > Deadline)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(5, token);
+                }
+                while (true);
             }
             finally
             {
