@@ -276,10 +276,13 @@ public sealed class StatsTests
     {
         await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.BundledRealEvents }, token);
 
-        var result = await Cli.RunAsync(token, "stats", "-e", server.Uri.ToString(), "--duration", "1s", "--interval", "10s");
+        // Stops on the count, not on the clock: one second of wall clock to connect and count every event flaked on a
+        // loaded machine. The limit is the whole log, so reaching it means every event was counted; --duration only
+        // bounds a run that never gets there.
+        var total = server.NextSeq - 1;
+        var result = await Cli.RunAsync(token, "stats", "-e", server.Uri.ToString(), "--limit", total.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "15s", "--interval", "10s");
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
-        var total = server.NextSeq - 1;
         Assert.That(result.Output, Does.Contain("jetstream stats · " + server.Uri.ToString().TrimEnd('/') + " (v1)"));
         Assert.That(result.Output, Does.Match($@"│ all\s+│\s+{total}\s+│"), "every bundled event counted");
         Assert.That(result.Output, Does.Contain("app.bsky.feed.like"));
@@ -312,12 +315,20 @@ public sealed class StatsTests
     [Test]
     public async Task Demo_NoNetwork_EmulatorAndDashboardExit0(CancellationToken token)
     {
-        var result = await Cli.RunAsync(token, "demo", "--duration", "1500ms", "--rate", "400", "--interval", "1s");
+        // Runs until a dashboard shows a like (bounded by the class's CancelAfter), instead of a fixed 1.5 s window that a
+        // loaded machine could spend starting up.
+        await using var demo = Cli.Start("demo", "--rate", "400", "--interval", "100ms");
+        while (!demo.Output.Text.Contains("app.bsky.feed.like", StringComparison.Ordinal) && !demo.Completion.IsCompleted)
+        {
+            await demo.WaitForLinesAsync(demo.Output.Lines.Length + 1, token);
+        }
 
-        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.Error);
-        Assert.That(result.ErrorLines.Single(), Does.StartWith("demo: a local Jetstream emulator at ws://127.0.0.1:"));
-        Assert.That(result.Output, Does.Contain("jetstream stats · demo emulator ws://127.0.0.1:"));
-        Assert.That(result.Output, Does.Contain("app.bsky.feed.like").And.Contain("identity"));
+        var exit = await demo.StopAsync();
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success), demo.Error.Text);
+        Assert.That(demo.Error.Lines.Single(), Does.StartWith("demo: a local Jetstream emulator at ws://127.0.0.1:"));
+        Assert.That(demo.Output.Text, Does.Contain("jetstream stats · demo emulator ws://127.0.0.1:"));
+        Assert.That(demo.Output.Text, Does.Contain("app.bsky.feed.like").And.Contain("identity"));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using Jetstream.Reactive.IntegrationTests.RawServer;
 using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 
@@ -16,7 +17,7 @@ public sealed class FailoverRealSocketTests
     {
         const long T = Events.RealTimeUs;
         var firstConnections = 0;
-        await using var first = new LoopbackServer(async (c, ct) =>
+        await using var first = new ScriptedServer(async (c, ct) =>
         {
             if (Interlocked.Increment(ref firstConnections) > 1)
             {
@@ -32,7 +33,7 @@ public sealed class FailoverRealSocketTests
             await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "server shutting down", ct);
             await c.WaitForClientGoneAsync(ct);
         });
-        await using var second = new LoopbackServer(async (c, ct) =>
+        await using var second = new ScriptedServer(async (c, ct) =>
         {
             await c.AcceptAsync(ct);
 

@@ -1,9 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using System.Text.Json;
+using Jetstream.Reactive.Testing;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
@@ -11,8 +12,8 @@ using NUnit.Framework;
 namespace Jetstream.Reactive.IntegrationTests;
 
 /// <summary>
-/// The client over real sockets against a loopback server. Each test is bounded: it waits for a condition with a
-/// deadline, never for a fixed time.
+/// The client over real sockets against the emulator (<see cref="JetstreamTestServer"/>). Each test is bounded: it
+/// waits for a condition with a deadline, never for a fixed time.
 /// </summary>
 [CancelAfter(60_000)]
 public sealed class RealSocketTests
@@ -30,21 +31,14 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_RealEvents_AllArriveInOrder(CancellationToken token)
     {
-        await using var server = new LoopbackServer(async (c, ct) =>
-        {
-            await c.AcceptAsync(ct);
-            foreach (var line in Corpus.RealLines)
-            {
-                await c.SendTextAsync(line, ct);
-            }
-
-            await c.WaitForClientGoneAsync(ct);
-        });
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(Corpus.RealLines) }, token);
 
         var events = await JetstreamObservable.Connect(Options(server.Uri)).Take(Corpus.RealLines.Count).ToList().ToTask(token).WaitAsync(Deadline, token);
 
+        // The server stamps its own time_us and cursor; the rest of each event is the real one, in the same order.
         Assert.That(events, Has.Count.EqualTo(152));
-        Assert.That(events.Select(e => e.TimeUs), Is.EqualTo(Corpus.RealLines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("time_us").GetInt64())));
+        Assert.That(events.Select(Identity), Is.EqualTo(Corpus.RealLines.Select(Identity)));
+        Assert.That(events.Select(e => e.ServerCursor), Is.EqualTo(Enumerable.Range(1, 152).Select(i => (long?)i)));
         var connection = server.Connections.Single();
         Assert.That(connection.Path, Is.EqualTo("/subscribe"));
         Assert.That(connection.Headers["User-Agent"], Does.StartWith("Jetstream.Reactive/"));
@@ -53,36 +47,22 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_ServerDropsMidStream_ResumesByCursorWithNoGapAndNoDuplicate(CancellationToken token)
     {
-        var events = Corpus.Sequence(2_000);
-        var dropAfter = new ConcurrentQueue<int>([300, 700, 1_300]);
-        await using var server = new LoopbackServer(async (c, ct) =>
+        const int total = 2_000;
+        var faults = new FaultPlan().Next(s => s.DropAfter(300)).Next(s => s.DropAfter(400)).Next(s => s.DropAfter(600));
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
         {
-            await c.AcceptAsync(ct);
+            Events = JetstreamEventSource.FromJson(Corpus.Sequence(total).Select(e => e.Json)),
+            Faults = faults,
+        }, token);
 
-            // Inclusive replay from the cursor, like the real servers.
-            var from = c.Cursor is { } cursor ? events.TakeWhile(e => e.TimeUs < cursor).Count() : 0;
-            var limit = dropAfter.TryDequeue(out var n) ? n : int.MaxValue;
-            for (var i = from; i < events.Count && i < limit; i++)
-            {
-                await c.SendTextAsync(events[i].Json, ct);
-            }
+        var received = await JetstreamObservable.Connect(Options(server.Uri)).Take(total).ToList().ToTask(token).WaitAsync(Deadline, token);
 
-            if (limit != int.MaxValue)
-            {
-                c.Abort();
-                return;
-            }
-
-            await c.WaitForClientGoneAsync(ct);
-        });
-
-        var received = await JetstreamObservable.Connect(Options(server.Uri)).Take(events.Count).ToList().ToTask(token).WaitAsync(Deadline, token);
-
-        Assert.That(received.Select(e => e.TimeUs), Is.EqualTo(events.Select(e => e.TimeUs)), "every event once, in order");
-        var cursors = server.Connections.Select(c => c.Cursor).ToList();
-        Assert.That(cursors, Has.Count.EqualTo(4));
-        Assert.That(cursors[0], Is.Null);
-        Assert.That(cursors.Skip(1), Has.All.Not.Null, "every reconnect resumes by cursor");
+        Assert.That(received.Select(e => e.ServerCursor), Is.EqualTo(Enumerable.Range(1, total).Select(i => (long?)i)), "every event once, in order");
+        var connections = server.Connections;
+        Assert.That(connections, Has.Count.EqualTo(4));
+        Assert.That(connections.Take(3).Select(c => c.EndReason), Has.All.StartWith("dropped by fault"));
+        Assert.That(connections[0].RequestedCursor, Is.Null);
+        Assert.That(connections.Skip(1).Select(c => c.RequestedCursor), Is.EqualTo(new long?[] { 300, 699, 1_298 }), "each reconnect resumes from the last event received");
     }
 
     [Test]
@@ -97,16 +77,7 @@ public sealed class RealSocketTests
         using var depth = new MetricCollector<long>(meters, JetstreamTelemetry.MeterName, "jetstream.client.buffer.depth");
         using var gate = new ManualResetEventSlim(false);
         var entered = 0;
-        await using var server = new LoopbackServer(async (c, ct) =>
-        {
-            await c.AcceptAsync(ct);
-            foreach (var e in events)
-            {
-                await c.SendTextAsync(e.Json, ct);
-            }
-
-            await c.WaitForClientGoneAsync(ct);
-        });
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(events.Select(e => e.Json)) }, token);
 
         var options = Options(server.Uri, meters) with { BufferCapacity = capacity };
         long queued, lost, delivered;
@@ -119,9 +90,23 @@ public sealed class RealSocketTests
             try
             {
                 await received.WaitForMeasurementsAsync(total, Deadline).WaitAsync(token);
-                queued = depth.GetMeasurementSnapshot().EvaluateAsCounter();
-                lost = dropped.GetMeasurementSnapshot().EvaluateAsCounter();
-                delivered = Volatile.Read(ref entered);
+
+                // The received count is taken as a frame is read, before the event is queued or dropped: wait (bounded)
+                // until the last event is accounted for too, instead of reading the counters at once.
+                var settle = System.Diagnostics.Stopwatch.StartNew();
+                do
+                {
+                    queued = depth.GetMeasurementSnapshot().EvaluateAsCounter();
+                    lost = dropped.GetMeasurementSnapshot().EvaluateAsCounter();
+                    delivered = Volatile.Read(ref entered);
+                    if (lost + queued + delivered >= total || settle.Elapsed > Deadline)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(5, token);
+                }
+                while (true);
             }
             finally
             {
@@ -136,12 +121,16 @@ public sealed class RealSocketTests
         Assert.That(queued, Is.InRange(capacity - 1, capacity));
         Assert.That(lost + queued + 1, Is.EqualTo(total), "received = delivered + queued + dropped");
         Assert.That(server.Connections, Has.Count.EqualTo(1), "the connection was never dropped");
+        Assert.That(server.Connections[0].EventsSent, Is.EqualTo(total));
     }
 
     [Test]
     public async Task Connect_Handshake400_EndsWithStatusAndBody(CancellationToken token)
     {
-        await using var server = new LoopbackServer((c, ct) => c.RejectAsync(400, "Bad Request", "invalid subscriber options: too many wanted DIDs", ct));
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
+        {
+            Faults = new FaultPlan().Next(s => s.RejectUpgrade(400, "invalid subscriber options: too many wanted DIDs")),
+        }, token);
 
         var error = await JetstreamObservable.Connect(Options(server.Uri)).Materialize().Where(n => n.Exception is not null).Select(n => n.Exception!).FirstAsync().ToTask(token).WaitAsync(Deadline, token);
 
@@ -155,35 +144,25 @@ public sealed class RealSocketTests
     [Test]
     public async Task Connect_Handshake503ThenOpen_Retries(CancellationToken token)
     {
-        var attempts = 0;
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
         {
-            if (Interlocked.Increment(ref attempts) == 1)
-            {
-                await c.RejectAsync(503, "Service Unavailable", "service not ready: bootstrap in progress", ct);
-                return;
-            }
-
-            await c.AcceptAsync(ct);
-            await c.SendTextAsync(Corpus.RealLines[0], ct);
-            await c.WaitForClientGoneAsync(ct);
-        });
+            Events = JetstreamEventSource.FromJson(Corpus.RealLines.Take(1)),
+            Faults = new FaultPlan().WarmUp(1),
+        }, token);
 
         var first = await JetstreamObservable.Connect(Options(server.Uri)).FirstAsync().ToTask(token).WaitAsync(Deadline, token);
 
         Assert.That(first.Did, Is.Not.Empty);
-        Assert.That(attempts, Is.EqualTo(2));
+        Assert.That(server.Connections.Select(c => c.Status), Is.EqualTo(new[] { 503, 101 }));
     }
 
     [Test]
     public async Task Connect_ServerClosesWithPolicyViolation_EndsWithCloseStatus(CancellationToken token)
     {
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions
         {
-            var socket = await c.AcceptAsync(ct);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "invalid collection", ct);
-            await c.WaitForClientGoneAsync(ct);
-        });
+            Faults = new FaultPlan().Next(s => s.CloseAfter(0, WebSocketCloseStatus.PolicyViolation, "invalid collection")),
+        }, token);
 
         var error = await JetstreamObservable.Connect(Options(server.Uri)).Materialize().Where(n => n.Exception is not null).Select(n => n.Exception!).FirstAsync().ToTask(token).WaitAsync(Deadline, token);
 
@@ -191,25 +170,49 @@ public sealed class RealSocketTests
         Assert.That(closed, Is.Not.Null);
         Assert.That(closed!.CloseStatus, Is.EqualTo(WebSocketCloseStatus.PolicyViolation));
         Assert.That(closed.CloseDescription, Is.EqualTo("invalid collection"));
+        Assert.That(server.Connections, Has.Count.EqualTo(1), "1008 blames the request: not retried");
     }
 
+    /// <summary>
+    /// Disposing the subscription aborts the socket: the server sees the connection end without a close frame
+    /// (docs/reconnection-and-cursors.md, "Disposing a subscription"). A close handshake would wait on an untrusted
+    /// server's reply, and <c>Dispose</c> must neither block nor leave a task waiting on the server.
+    /// </summary>
     [Test]
-    public async Task Connect_Disposed_ClosesTheConnection(CancellationToken token)
+    public async Task Connect_Disposed_AbortsTheConnectionWithoutACloseFrame(CancellationToken token)
     {
-        var gone = new TaskCompletionSource<WebSocketMessageType?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(Corpus.RealLines.Take(1)) }, token);
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = new LoopbackServer(async (c, ct) =>
-        {
-            await c.AcceptAsync(ct);
-            await c.SendTextAsync(Corpus.RealLines[0], ct);
-            gone.TrySetResult(await c.WaitForClientGoneAsync(ct));
-        });
 
         var sub = JetstreamObservable.Connect(Options(server.Uri)).Subscribe(_ => first.TrySetResult());
         await first.Task.WaitAsync(Deadline, token);
         sub.Dispose();
 
-        await gone.Task.WaitAsync(Deadline, token);
-        Assert.That(server.Connections, Has.Count.EqualTo(1));
+        var connection = server.Connections.Single();
+        await connection.Ended.WaitAsync(Deadline, token);
+        Assert.That(connection.EndReason, Is.EqualTo("ended"), "the connection ended without a close frame (a close frame ends it as \"client closed\")");
+        Assert.That(server.Connections, Has.Count.EqualTo(1), "no reconnect after dispose");
     }
+
+    /// <summary>What identifies a real event apart from what a server stamps (time_us, cursor): who, what, which record.</summary>
+    private static string Identity(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var kind = root.GetProperty("kind").GetString();
+        if (kind != "commit")
+        {
+            return $"{root.GetProperty("did").GetString()} {kind}";
+        }
+
+        var commit = root.GetProperty("commit");
+        var cid = commit.TryGetProperty("cid", out var c) ? c.GetString() : null;
+        return $"{root.GetProperty("did").GetString()} commit {commit.GetProperty("operation").GetString()} {commit.GetProperty("collection").GetString()} {commit.GetProperty("rkey").GetString()} {cid}";
+    }
+
+    private static string Identity(JetstreamEvent e) => e switch
+    {
+        CommitEvent c => $"{c.Did} commit {c.Commit.Operation.ToString().ToLowerInvariant()} {c.Commit.Collection} {c.Commit.RKey} {c.Commit.Cid}",
+        _ => $"{e.Did} {e.Kind.ToString().ToLowerInvariant()}",
+    };
 }

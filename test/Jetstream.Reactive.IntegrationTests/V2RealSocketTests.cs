@@ -3,6 +3,7 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text;
 using Jetstream.Reactive.Compression;
+using Jetstream.Reactive.IntegrationTests.RawServer;
 using Jetstream.Reactive.Tests.Infrastructure;
 using Jetstream.Reactive.Transport;
 using NUnit.Framework;
@@ -31,7 +32,7 @@ public sealed class V2RealSocketTests
     [Test]
     public async Task Connect_V2Zstd_DownloadsTheDictionaryAndDecodesCompressedEnvelopes(CancellationToken token)
     {
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             if (c.Path == DictionaryPath)
             {
@@ -62,7 +63,7 @@ public sealed class V2RealSocketTests
     [Test]
     public async Task GetZstdDictionaryAsync_NotFound_ThrowsWithStatusAndBody(CancellationToken token)
     {
-        await using var server = new LoopbackServer((c, ct) =>
+        await using var server = new ScriptedServer((c, ct) =>
             c.RespondAsync(404, "Not Found", "application/json", Encoding.UTF8.GetBytes(V2Frames.XrpcError("DictionaryNotFound", "current is 20260811")), ct));
         using var transport = new ClientWebSocketTransport();
         var uri = new Uri(new Uri("http://" + server.Uri.Authority), DictionaryPath + "?id=5");
@@ -77,7 +78,7 @@ public sealed class V2RealSocketTests
     [Test]
     public async Task GetZstdDictionaryAsync_BodyLargerThanADictionary_IsRefused(CancellationToken token)
     {
-        await using var server = new LoopbackServer((c, ct) =>
+        await using var server = new ScriptedServer((c, ct) =>
             c.RespondAsync(200, "OK", "application/octet-stream", new byte[JetstreamZstdDictionaries.MaxSize + 1], ct));
         using var transport = new ClientWebSocketTransport();
 
@@ -87,7 +88,7 @@ public sealed class V2RealSocketTests
     [Test]
     public async Task Connect_V2HandshakeJsonError_EndsWithTheXrpcErrorName(CancellationToken token)
     {
-        await using var server = new LoopbackServer((c, ct) =>
+        await using var server = new ScriptedServer((c, ct) =>
             c.RespondAsync(400, "Bad Request", "application/json", Encoding.UTF8.GetBytes(V2Frames.XrpcError("InvalidRequest", "wantedDids is a v1 parameter; use dids")), ct));
 
         var error = await JetstreamObservable.Connect(Options(server.Uri)).Materialize().Where(n => n.Exception is not null).Select(n => n.Exception!).FirstAsync().ToTask(token).WaitAsync(Deadline, token);
@@ -103,7 +104,7 @@ public sealed class V2RealSocketTests
     public async Task Connect_V2ErrorFrame_ReconnectsFromTheLastSeqWithoutDuplicates(CancellationToken token)
     {
         var connection = 0;
-        await using var server = new LoopbackServer(async (c, ct) =>
+        await using var server = new ScriptedServer(async (c, ct) =>
         {
             var socket = await c.AcceptAsync(ct, subProtocol: "xrpc.v1.json");
             if (Interlocked.Increment(ref connection) == 1)

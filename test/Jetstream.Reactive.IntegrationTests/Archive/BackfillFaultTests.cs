@@ -121,7 +121,7 @@ public sealed class BackfillFaultTests
             server.ArchiveFaults.Enqueue(ArchiveEndpoint.GetSegment, ArchiveFault.NotFound);
             await Assert.ThrowsAsync<JetstreamArchiveException>(() =>
                 CollectAsync(JetstreamArchive.Backfill(Options(server) with { SnapshotOnly = true, AfterSeq = 0, TempDirectory = folder }), long.MaxValue, token));
-            await Emulator.EmulatorTest.WaitUntilAsync(() => Directory.GetFiles(folder).Length == 0, "the spool folder is empty after the failure", token);
+            await Reliability.FaultSuite.WaitUntilAsync(() => Directory.GetFiles(folder).Length == 0, "the spool folder is empty after the failure", Reliability.FaultSuite.Deadline, token);
         }
         finally
         {

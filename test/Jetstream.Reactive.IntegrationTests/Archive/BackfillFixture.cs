@@ -2,7 +2,6 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text.Json;
 using Jetstream.Reactive.Archive;
-using Jetstream.Reactive.IntegrationTests.Emulator;
 using Jetstream.Reactive.Testing;
 
 namespace Jetstream.Reactive.IntegrationTests.Archive;
@@ -11,7 +10,7 @@ namespace Jetstream.Reactive.IntegrationTests.Archive;
 internal static class BackfillFixture
 {
     public static Task<JetstreamTestServer> StartAsync(CancellationToken token, int eventsPerBlock = 8, int planMaxEntries = 100_000, int retained = 1_000_000, string? apiKey = null) =>
-        EmulatorTest.StartAsync(
+        JetstreamTestServer.StartAsync(
             new JetstreamTestServerOptions
             {
                 Mode = EmulatorMode.Live,
@@ -19,8 +18,9 @@ internal static class BackfillFixture
                 ArchivePlanMaxEntries = planMaxEntries,
                 RetainedEvents = retained,
                 ArchiveApiKey = apiKey,
+                PingInterval = Timeout.InfiniteTimeSpan,
             },
-            token);
+            token).WaitAsync(Reliability.FaultSuite.Deadline, token);
 
     /// <summary>Publishes real events <paramref name="from"/>.. (cycling through the corpus) and returns their JSON.</summary>
     public static string[] Publish(JetstreamTestServer server, int count)

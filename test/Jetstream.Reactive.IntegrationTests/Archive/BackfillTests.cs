@@ -23,7 +23,7 @@ public sealed class BackfillTests
 
         var stream = JetstreamArchive.Backfill(Options(server));
         var collecting = CollectAsync(stream, 150, token);
-        await Emulator.EmulatorTest.WaitUntilAsync(() => server.Connections.Count > 0, "the cutover connect", token);
+        await Reliability.FaultSuite.WaitUntilAsync(() => server.Connections.Count > 0, "the cutover connect", Reliability.FaultSuite.Deadline, token);
         Publish(server, 20); // 131..150 arrive live
 
         var events = await collecting;
@@ -45,7 +45,7 @@ public sealed class BackfillTests
 
         var stream = JetstreamArchive.Backfill(Options(server)).Where(e => e.Cursor != Hostile);
         var collecting = CollectAsync(stream, 150, token);
-        await Emulator.EmulatorTest.WaitUntilAsync(() => server.Connections.Count > 0, "the cutover connect", token);
+        await Reliability.FaultSuite.WaitUntilAsync(() => server.Connections.Count > 0, "the cutover connect", Reliability.FaultSuite.Deadline, token);
         Publish(server, 20);
 
         var events = await collecting;

@@ -92,9 +92,12 @@ public sealed class LivenessRealSocketTests
         server.Publish(Mine(1), Mine(2));
 
         var options = Options(server) with { Protocol = protocol, WantedDids = [Watched], Cursor = 1, Scheduler = new FastClockScheduler(100) };
-        var received = JetstreamObservable.Connect(options).Take(3).ToList().ToTask(token);
+        var seen = 0;
+        var received = JetstreamObservable.Connect(options).Do(_ => Interlocked.Increment(ref seen)).Take(3).ToList().ToTask(token);
         await server.WaitForConnectionsAsync(1, Deadline, token);
-        await Task.Delay(3_000, token); // past the scan: the stream is live
+
+        // m1 and m2 are the last events of the log, so once both arrived the scan is over and the stream is live.
+        await Reliability.FaultSuite.WaitUntilAsync(() => Volatile.Read(ref seen) >= 2, "the scan reached m1 and m2", Deadline, token);
         server.Publish(Mine(3));
         var events = await received.WaitAsync(Deadline, token);
 
@@ -139,8 +142,11 @@ public sealed class LivenessRealSocketTests
         var gaps = new List<JetstreamGap>();
         var options = Options(server) with { Protocol = JetstreamProtocol.V2, Gaps = System.Reactive.Observer.Create<JetstreamGap>(g => { lock (gaps) { gaps.Add(g); } }) };
         var received = JetstreamObservable.Connect(options).Take(30).ToList().ToTask(token);
-        await server.WaitForConnectionsAsync(2, Deadline, token);
-        await Task.Delay(200, token); // the second connection is at the new (empty) tip
+        var second = (await server.WaitForConnectionsAsync(2, Deadline, token))[1];
+
+        // The server fixes a connection's start position before it answers 101: from then on, the second connection
+        // is at the new (empty) tip, and what is published next reaches it.
+        await Reliability.FaultSuite.WaitUntilAsync(() => second.Status == 101, "the second connection was upgraded", Deadline, token);
         server.Publish(Enumerable.Range(21, 10).Select(i => Mine(i)).ToArray());
         var events = await received.WaitAsync(Deadline, token);
 
@@ -149,7 +155,7 @@ public sealed class LivenessRealSocketTests
         Assert.That(server.Connections[1].RequestedCursor, Is.EqualTo(20));
 
         // The Gaps observer is called on the scheduler, not inline with the events: wait for the report (bounded).
-        await Emulator.EmulatorTest.WaitUntilAsync(
+        await Reliability.FaultSuite.WaitUntilAsync(
             () =>
             {
                 lock (gaps)
@@ -158,6 +164,7 @@ public sealed class LivenessRealSocketTests
                 }
             },
             "the sequence reset report",
+            Deadline,
             token);
         lock (gaps)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Jetstream.Reactive.Testing;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>
 /// Eight events across two DIDs, collections and kinds, each named by a letter (commits by their rkey), and a marker

@@ -2,7 +2,7 @@ using Jetstream.Reactive.Testing;
 using Jetstream.Reactive.Tests.Api;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Api;
+namespace Jetstream.Reactive.Testing.Tests.Api;
 
 /// <summary>Guards the public API of Jetstream.Reactive.Testing against accidental changes (<see cref="ApiBaseline"/>).</summary>
 public sealed class TestingPublicApiTests

@@ -1,7 +1,7 @@
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Which script each connection gets, without a socket.</summary>
 public sealed class FaultPlanTests

@@ -1,7 +1,7 @@
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>StartAsync validates the options before it binds anything, naming the option at fault.</summary>
 [CancelAfter(30_000)]

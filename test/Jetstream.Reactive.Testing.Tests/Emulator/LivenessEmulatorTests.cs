@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>The emulator's models of the real servers' liveness behaviour: pings, pongs, dark peers, silent scans, hostile cursors, seq resets.</summary>
 [CancelAfter(30_000)]

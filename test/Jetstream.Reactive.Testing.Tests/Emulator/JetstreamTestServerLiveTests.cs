@@ -3,7 +3,7 @@ using Jetstream.Reactive.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Live mode: ingest at a rate on the server's clock, and the v1 slow-subscriber drop.</summary>
 [CancelAfter(30_000)]

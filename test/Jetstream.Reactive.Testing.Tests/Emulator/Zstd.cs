@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using ZstdSharp;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Reads zstd frame headers (RFC 8878 §3.1.1) and decompresses frames with a dictionary, optionally capped.</summary>
 internal static class Zstd

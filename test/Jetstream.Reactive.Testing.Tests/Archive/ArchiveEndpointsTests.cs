@@ -3,12 +3,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Jetstream.Reactive.Archive;
-using Jetstream.Reactive.IntegrationTests.Emulator;
+using Jetstream.Reactive.Testing.Tests.Emulator;
 using Jetstream.Reactive.Testing;
 using Jetstream.Reactive.Testing.Archive;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Archive;
+namespace Jetstream.Reactive.Testing.Tests.Archive;
 
 /// <summary>The emulator's archive endpoints on the wire, checked against the brief's worked examples for the golden segment.</summary>
 [CancelAfter(30_000)]
@@ -212,7 +212,7 @@ public sealed class ArchiveEndpointsTests
     public async Task SealArchive_PublishedEvents_BecomeASegmentWithTheirSeqs(CancellationToken token)
     {
         await using var server = await EmulatorTest.StartAsync(new JetstreamTestServerOptions { ArchiveEventsPerBlock = 4 }, token);
-        server.Publish(Corpus.RealLines.Take(10).ToArray());
+        server.Publish(File.ReadLines(Path.Combine(AppContext.BaseDirectory, "TestData", "expected_v1.jsonl")).Where(l => l.Length > 0).Take(10).ToArray());
         Assert.That(server.SealArchive(), Is.EqualTo("seg_0000000000.jss"));
         Assert.That(server.SealArchive(), Is.Null, "nothing new to seal");
         using var reader = JssSegmentReader.Open(new MemoryStream(server.GetArchiveSegment("seg_0000000000.jss")!));

@@ -6,7 +6,7 @@ using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>The emulator's v2 <c>subscribeEvents</c> and <c>getZstdDictionary</c> on the wire (PROTOCOL §5.3, §6).</summary>
 [CancelAfter(30_000)]

@@ -3,7 +3,7 @@ using Jetstream.Reactive.Archive;
 using Jetstream.Reactive.Testing.Archive;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Archive;
+namespace Jetstream.Reactive.Testing.Tests.Archive;
 
 /// <summary>The emulator's writer round-trips the real captured events through the client's reader.</summary>
 public sealed class JssSegmentWriterTests

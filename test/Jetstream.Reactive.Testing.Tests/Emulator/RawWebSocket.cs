@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>
 /// A WebSocket client written against the bytes (RFC 6455 §5.2), for frames a real client refuses to hand over, such as a

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>One whole message as a <see cref="WireClient"/> received it; a close frame has its status and reason.</summary>
 internal sealed record WireMessage(WebSocketMessageType Type, byte[] Bytes, WebSocketCloseStatus? CloseStatus, string? CloseReason)

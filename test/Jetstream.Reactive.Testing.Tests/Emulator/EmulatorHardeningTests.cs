@@ -2,7 +2,7 @@ using System.Net;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>The emulator as a long-running local server: bounded connection history, and no connections from foreign web pages.</summary>
 [CancelAfter(30_000)]

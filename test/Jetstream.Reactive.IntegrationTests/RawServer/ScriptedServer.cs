@@ -6,14 +6,19 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Web;
+using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests;
+namespace Jetstream.Reactive.IntegrationTests.RawServer;
 
 /// <summary>
-/// A minimal WebSocket server on 127.0.0.1, port 0, for tests of the real socket path: it parses the upgrade request,
-/// then hands each connection to the test's script, which accepts or rejects it and sends what it likes.
+/// A minimal raw WebSocket server on 127.0.0.1, port 0, for the tests that need a server to misbehave in ways the
+/// emulator (<c>JetstreamTestServer</c>) does not: exact frames, a wrong <c>Sec-WebSocket-Accept</c>, a redirect, a peer
+/// that never answers pings. It parses the upgrade request, then hands each connection to the test's script.
+/// A script that throws while the test runs is a test failure: <see cref="DisposeAsync"/> rethrows what the scripts
+/// threw (a broken script used to be swallowed and show up only as a timeout). Only what the server's own teardown
+/// causes is ignored; a script that expects the client to leave mid-send catches that itself.
 /// </summary>
-internal sealed class LoopbackServer : IAsyncDisposable
+internal sealed class ScriptedServer : IAsyncDisposable
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -22,7 +27,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _handlers = [];
     private readonly Task _acceptLoop;
 
-    public LoopbackServer(Func<ServerConnection, CancellationToken, Task> script)
+    private readonly ConcurrentQueue<Exception> _failures = new();
+
+    public ScriptedServer(Func<ServerConnection, CancellationToken, Task> script)
     {
         _script = script;
         _listener.Start();
@@ -33,6 +40,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
     public Uri Uri { get; }
 
     public ConcurrentQueue<ServerConnection> Connections { get; } = new();
+
+    /// <summary>What the scripts threw so far (outside the server's teardown).</summary>
+    public IReadOnlyCollection<Exception> Failures => _failures;
 
     public async ValueTask DisposeAsync()
     {
@@ -53,6 +63,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
         }
 
         _cts.Dispose();
+        if (!_failures.IsEmpty)
+        {
+            throw new AssertionException(
+                $"The server's script failed {_failures.Count} time(s):{Environment.NewLine}{string.Join(Environment.NewLine, _failures)}");
+        }
     }
 
     private async Task AcceptLoopAsync()
@@ -77,28 +92,26 @@ internal sealed class LoopbackServer : IAsyncDisposable
     {
         using (client)
         {
-            var stream = client.GetStream();
-            var head = await ReadHeadAsync(stream, _cts.Token);
-            if (head is null)
-            {
-                return;
-            }
-
-            var connection = new ServerConnection(client, stream, head.Value.Target, head.Value.Headers);
-            Connections.Enqueue(connection);
             try
             {
+                var stream = client.GetStream();
+                var head = await ReadHeadAsync(stream, _cts.Token);
+                if (head is null)
+                {
+                    return;
+                }
+
+                var connection = new ServerConnection(client, stream, head.Value.Target, head.Value.Headers);
+                Connections.Enqueue(connection);
                 await _script(connection, _cts.Token);
             }
-            catch (Exception) when (_cts.IsCancellationRequested || !client.Connected)
+            catch (Exception) when (_cts.IsCancellationRequested)
             {
+                // The server is being disposed: the end of the test, not a failure of the script.
             }
-            catch (WebSocketException)
+            catch (Exception e)
             {
-                // The client went away mid-script; that is the client's right.
-            }
-            catch (IOException)
-            {
+                _failures.Enqueue(e);
             }
         }
     }
@@ -159,10 +172,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
         public async Task<WebSocket> AcceptAsync(CancellationToken token, string? subProtocol = null)
         {
-            var key = Headers["Sec-WebSocket-Key"];
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key.
-            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
-#pragma warning restore CA5350
+            var accept = ExpectedAccept();
             var protocol = subProtocol is null ? "" : $"Sec-WebSocket-Protocol: {subProtocol}\r\n";
             var response = $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n{protocol}Sec-WebSocket-Accept: {accept}\r\n\r\n";
             await _stream.WriteAsync(Encoding.ASCII.GetBytes(response), token);
@@ -193,6 +203,40 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
         public Task SendTextAsync(string text, CancellationToken token) =>
             Socket!.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, token);
+
+        /// <summary>Writes <paramref name="head"/> (an HTTP response head, CRLF line ends, blank line included) as it is.</summary>
+        public async Task WriteRawAsync(string head, CancellationToken token)
+        {
+            await _stream.WriteAsync(Encoding.ASCII.GetBytes(head), token);
+            await _stream.FlushAsync(token);
+        }
+
+        /// <summary>The accept key RFC 6455 derives from the request's <c>Sec-WebSocket-Key</c>.</summary>
+        public string ExpectedAccept()
+        {
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key.
+            return Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(Headers["Sec-WebSocket-Key"] + AcceptGuid)));
+#pragma warning restore CA5350
+        }
+
+        /// <summary>
+        /// Reads and discards the raw bytes until the client ends the TCP connection, bounded by <paramref name="token"/>:
+        /// a peer that never answers a ping (the WebSocket layer, which would send the pong, never sees it).
+        /// </summary>
+        public async Task IgnoreUntilClientGoneAsync(CancellationToken token)
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (await _stream.ReadAsync(buffer, token) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+                // A reset: the client aborted.
+            }
+        }
 
         /// <summary>Ends the TCP connection without a close frame: the client sees 1006.</summary>
         public void Abort()

@@ -3,7 +3,7 @@ using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 using ZstdSharp;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Where the server's events come from, and how it ingests them.</summary>
 [CancelAfter(30_000)]

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>v1 <c>requireHello</c> and <c>options_update</c> on the wire (PROTOCOL §2.4), per server flavor.</summary>
 [CancelAfter(30_000)]

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>The event builders users' tests publish with.</summary>
 public sealed class TestEventsTests

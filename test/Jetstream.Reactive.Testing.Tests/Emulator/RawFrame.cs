@@ -1,4 +1,4 @@
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>One WebSocket frame as it came off the wire.</summary>
 internal sealed record RawFrame(bool Fin, int Opcode, byte[] Payload)

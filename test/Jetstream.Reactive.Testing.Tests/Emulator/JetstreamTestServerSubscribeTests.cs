@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>The emulator's v1 <c>/subscribe</c> on the wire (PROTOCOL §2–§3, §5.1–5.2): replay, filters, cursors and the 400 texts.</summary>
 [CancelAfter(30_000)]

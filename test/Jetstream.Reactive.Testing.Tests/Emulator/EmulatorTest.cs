@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Jetstream.Reactive.Testing;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Shared pieces of the emulator's wire tests.</summary>
 internal static class EmulatorTest

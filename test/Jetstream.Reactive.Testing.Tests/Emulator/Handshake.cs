@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Jetstream.Reactive.Transport;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Upgrade requests whose answer is not 101: through the library's transport (status and body) or plain HTTP (headers too).</summary>
 internal static class Handshake

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>What the server records of each connection, for users' assertions.</summary>
 [CancelAfter(30_000)]

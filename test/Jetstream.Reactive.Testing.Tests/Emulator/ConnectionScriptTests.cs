@@ -6,7 +6,7 @@ using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.IntegrationTests.Emulator;
+namespace Jetstream.Reactive.Testing.Tests.Emulator;
 
 /// <summary>Each scripted fault as the client's socket sees it.</summary>
 [CancelAfter(30_000)]
