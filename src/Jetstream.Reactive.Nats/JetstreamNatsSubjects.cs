@@ -133,4 +133,13 @@ public static class JetstreamNatsSubjects
 
     /// <summary>Text from a server or a user made safe for a message or a log line: <see cref="JetstreamText.Printable"/>, at most 200 characters.</summary>
     internal static string Neutralize(string? text) => JetstreamText.Printable(text, 200);
+
+    /// <summary>The servers of a NATS URL list as logs and health data show them: scheme, host and port, never user or password.</summary>
+    internal static string Endpoint(string? urls)
+    {
+        var parts = (urls ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u.Contains("://", StringComparison.Ordinal) ? u : "nats://" + u, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}" : "(invalid url)")
+            .ToList();
+        return Neutralize(parts.Count == 0 ? "nats" : string.Join(",", parts));
+    }
 }
