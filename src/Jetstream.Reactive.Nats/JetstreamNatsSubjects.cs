@@ -20,6 +20,13 @@ public static class JetstreamNatsSubjects
     /// <summary>The header carrying the event's <c>time_us</c>, meaningful on every host (used to resume on another host).</summary>
     public const string TimeUsHeader = "Jetstream-Time-Us";
 
+    /// <summary>
+    /// The header (value <c>true</c>) on an event whose cursor the source did not trust (<see cref="JetstreamEvent.IsCursorTrusted"/>
+    /// is <see langword="false"/>: not positive, or absurdly far ahead). Its cursor and time headers are kept as sent, but a
+    /// relay never resumes from them.
+    /// </summary>
+    public const string CursorUntrustedHeader = "Jetstream-Cursor-Untrusted";
+
     /// <summary>The token written in place of a collection that is not a valid subject token (counted by the relay).</summary>
     public const string InvalidCollectionToken = "_invalid";
 
