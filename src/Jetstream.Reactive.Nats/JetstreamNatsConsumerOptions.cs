@@ -53,6 +53,18 @@ public sealed record JetstreamNatsConsumerOptions
     /// <summary>The delay before a nak'ed message is delivered again. Default 1 s.</summary>
     public TimeSpan NakDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Hosted use (<see cref="JetstreamNatsHostingExtensions.UseNats"/>): the health check reports <c>Degraded</c> when more
+    /// messages than this wait in the stream for the consumer (its backlog). Default 10,000; at least 1.
+    /// </summary>
+    public long HealthPendingThreshold { get; init; } = 10_000;
+
+    /// <summary>
+    /// Hosted use (<see cref="JetstreamNatsHostingExtensions.UseNats"/>): the health check reports <c>Unhealthy</c> when the
+    /// NATS connection has been down for longer than this (<c>Degraded</c> before). Default 1 minute; at least 1 second.
+    /// </summary>
+    public TimeSpan HealthDisconnectedThreshold { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Backoff while NATS or the stream is unavailable. Default <see cref="BackoffPolicy.Default"/>.</summary>
     public BackoffPolicy Backoff { get; init; } = BackoffPolicy.Default;
 
@@ -178,6 +190,16 @@ public sealed record JetstreamNatsConsumerOptions
         if (InactiveThreshold is { } inactive && inactive < TimeSpan.FromSeconds(1))
         {
             yield return $"JetstreamNatsConsumerOptions.InactiveThreshold is {inactive}; it must be at least 1 second, or null to keep the consumer.";
+        }
+
+        if (HealthPendingThreshold < 1)
+        {
+            yield return $"JetstreamNatsConsumerOptions.HealthPendingThreshold is {HealthPendingThreshold}; it must be at least 1.";
+        }
+
+        if (HealthDisconnectedThreshold < TimeSpan.FromSeconds(1))
+        {
+            yield return $"JetstreamNatsConsumerOptions.HealthDisconnectedThreshold is {HealthDisconnectedThreshold}; it must be at least 1 second.";
         }
 
         if (NakDelay < TimeSpan.Zero)

@@ -64,21 +64,38 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
         return subscription;
     }
 
-    private async Task RunAsync(Func<JetstreamEvent, CancellationToken, ValueTask> handle, JetstreamNatsSubscription subscription, Action<Exception>? onError)
+    internal JetstreamNatsConsumerOptions Options => _options;
+
+    internal INatsConnection Connection => _connection;
+
+    /// <summary>
+    /// The worker loop. With <paramref name="deliver"/> (the hosting source), each decoded event is handed over with its
+    /// message and the caller settles it later (<see cref="SettleAsync"/>); otherwise <paramref name="handle"/> is awaited
+    /// and the message answered at once. <paramref name="states"/> hears the consumer's connection changes.
+    /// </summary>
+    internal async Task RunAsync(
+        Func<JetstreamEvent, CancellationToken, ValueTask> handle,
+        JetstreamNatsSubscription subscription,
+        Action<Exception>? onError,
+        Func<JetstreamEvent, INatsJSMsg<NatsMemoryOwner<byte>>, ValueTask>? deliver = null,
+        IObserver<JetstreamConnectionState>? states = null)
     {
         await Task.Yield();
         var ct = subscription.Token;
         var js = new NatsJSContext(_connection);
+        var endpoint = JetstreamNatsSubjects.Endpoint(_connection.Opts.Url);
         for (var attempt = 0; !ct.IsCancellationRequested; attempt++)
         {
             try
             {
+                states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Connecting, endpoint, attempt + 1, null, null, TimeSpan.Zero));
                 var (consumer, matcher) = await OpenAsync(js, ct).ConfigureAwait(false);
+                states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Connected, endpoint, 0, null, null, TimeSpan.Zero));
                 var opts = new NatsJSConsumeOpts { MaxMsgs = _options.BatchSize };
                 await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: opts, cancellationToken: ct).ConfigureAwait(false))
                 {
                     attempt = 0;
-                    await HandleAsync(msg, matcher, handle, subscription, ct).ConfigureAwait(false);
+                    await HandleAsync(msg, matcher, handle, deliver, subscription, ct).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -87,6 +104,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
             }
             catch (JetstreamOptionsException e)
             {
+                states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Stopped, endpoint, 0, null, e, TimeSpan.Zero));
                 onError?.Invoke(e);
                 throw;
             }
@@ -94,6 +112,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
             {
                 var delay = _options.Backoff.GetDelay(attempt, Random.Shared.NextDouble());
                 _logger.ConsumeFailed(e, attempt + 1, delay);
+                states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Reconnecting, endpoint, attempt + 1, null, e, delay));
                 try
                 {
                     await Observable.Timer(delay, _options.Scheduler).ToTask(ct).ConfigureAwait(false);
@@ -152,6 +171,42 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
         return (consumer, matcher);
     }
 
+    /// <summary>
+    /// Answers a message handed over by <see cref="RunAsync"/>: acknowledged when handled; nak'ed or terminated per
+    /// <see cref="JetstreamNatsConsumerOptions.OnHandlerError"/> when a handler failed; nak'ed (delivered again after
+    /// <see cref="JetstreamNatsConsumerOptions.NakDelay"/>) when it was not handled at all.
+    /// </summary>
+    internal async ValueTask SettleAsync(INatsJSMsg<NatsMemoryOwner<byte>> msg, bool handled, bool failed, JetstreamNatsSubscription subscription)
+    {
+        if (handled)
+        {
+            await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            subscription.CountHandled();
+            _metrics.Consumed.Add(1, NatsMetrics.Outcome("ack"));
+            return;
+        }
+
+        if (failed)
+        {
+            subscription.CountFailed();
+        }
+
+        var seq = msg.Metadata?.Sequence.Stream ?? 0;
+        var delivered = msg.Metadata?.NumDelivered ?? 0;
+        if (failed && _options.OnHandlerError == JetstreamNatsHandlerFailure.Terminate)
+        {
+            _logger.HostedSettled(seq, delivered, "a handler failed", "terminated");
+            _metrics.Consumed.Add(1, NatsMetrics.Outcome("term"));
+            await msg.AckTerminateAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            _logger.HostedSettled(seq, delivered, failed ? "a handler failed" : "a handler did not get it", "nak'ed for redelivery");
+            _metrics.Consumed.Add(1, NatsMetrics.Outcome("nak"));
+            await msg.NakAsync(new AckOpts { NakDelay = _options.NakDelay }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private Version? ServerVersion()
     {
         var text = _connection.ServerInfo?.Version;
@@ -164,7 +219,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
         return Version.TryParse(dash > 0 ? text[..dash] : text, out var v) ? v : null;
     }
 
-    private async ValueTask HandleAsync(INatsJSMsg<NatsMemoryOwner<byte>> msg, SubjectMatcher? matcher, Func<JetstreamEvent, CancellationToken, ValueTask> handle, JetstreamNatsSubscription subscription, CancellationToken ct)
+    private async ValueTask HandleAsync(INatsJSMsg<NatsMemoryOwner<byte>> msg, SubjectMatcher? matcher, Func<JetstreamEvent, CancellationToken, ValueTask> handle, Func<JetstreamEvent, INatsJSMsg<NatsMemoryOwner<byte>>, ValueTask>? deliver, JetstreamNatsSubscription subscription, CancellationToken ct)
     {
         JetstreamEvent? e;
         using (var data = msg.Data)
@@ -186,6 +241,13 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
                 await msg.AckTerminateAsync(cancellationToken: ct).ConfigureAwait(false);
                 return;
             }
+        }
+
+        if (deliver is not null)
+        {
+            // Settled later, by whoever took it (SettleAsync); until then the server counts it as pending.
+            await deliver(e, msg).ConfigureAwait(false);
+            return;
         }
 
         try

@@ -185,8 +185,10 @@ public sealed class JetstreamNatsRelay
             ct).ConfigureAwait(false);
 
         var hosts = SourceHosts();
+        var check = new TailCursorCheck(_options.Source);
         long? ownMin = null;
         long? anyMinTimeUs = null;
+        var untrusted = 0;
         var seq = first - 1;
         while (seq < last)
         {
@@ -205,15 +207,22 @@ public sealed class JetstreamNatsRelay
                     known.Add(id.ToString());
                 }
 
-                if (h.TryGetValue(JetstreamNatsSubjects.TimeUsHeader, out var t) && long.TryParse(t.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var timeUs))
+                // The oldest cursor is the resume point, so one hostile value (time_us 0, a seq of 10^18) would move it
+                // anywhere: a cursor the source did not trust when the event was relayed, or that fails the same rule
+                // now (a message written by something else), never counts. Its id still does.
+                long? timeUs = h.TryGetValue(JetstreamNatsSubjects.TimeUsHeader, out var t) && long.TryParse(t.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var tu) ? tu : null;
+                long? cursor = h.TryGetValue(JetstreamNatsSubjects.CursorHeader, out var c) && long.TryParse(c.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var cu) ? cu : null;
+                if (h.ContainsKey(JetstreamNatsSubjects.CursorUntrustedHeader) || timeUs is not { } time || !check.IsPlausible(time, cursor))
                 {
-                    anyMinTimeUs = anyMinTimeUs is { } m ? Math.Min(m, timeUs) : timeUs;
+                    untrusted++;
                 }
-
-                if (h.TryGetValue(JetstreamNatsSubjects.HostHeader, out var host) && hosts.Contains(host.ToString())
-                    && h.TryGetValue(JetstreamNatsSubjects.CursorHeader, out var c) && long.TryParse(c.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+                else
                 {
-                    ownMin = ownMin is { } o ? Math.Min(o, cursor) : cursor;
+                    anyMinTimeUs = anyMinTimeUs is { } m ? Math.Min(m, time) : time;
+                    if (cursor is { } ownCursor && h.TryGetValue(JetstreamNatsSubjects.HostHeader, out var host) && hosts.Contains(host.ToString()))
+                    {
+                        ownMin = ownMin is { } o ? Math.Min(o, ownCursor) : ownCursor;
+                    }
                 }
 
                 if (seq >= last)
@@ -227,6 +236,11 @@ public sealed class JetstreamNatsRelay
                 // Messages removed meanwhile (age limit): what was read is enough.
                 break;
             }
+        }
+
+        if (untrusted > 0)
+        {
+            _logger.ResumeIgnoredUntrusted(untrusted);
         }
 
         if (ownMin is { } own)
@@ -339,12 +353,18 @@ public sealed class JetstreamNatsRelay
 
     private ValueTask<NatsResult<PubAckResponse>> Publish(JetstreamEvent e, string host, CancellationToken ct)
     {
+        // TODO(lead): the host header should be the endpoint the event was read from, once the library makes it public
+        // beside the event (EndpointIndex); until then a relay that failed over to Source.Endpoints[1..] stamps [0].
         var headers = new NatsHeaders
         {
             [JetstreamNatsSubjects.CursorHeader] = e.Cursor.ToString(CultureInfo.InvariantCulture),
             [JetstreamNatsSubjects.HostHeader] = host,
             [JetstreamNatsSubjects.TimeUsHeader] = e.TimeUs.ToString(CultureInfo.InvariantCulture),
         };
+        if (!e.IsCursorTrusted)
+        {
+            headers[JetstreamNatsSubjects.CursorUntrustedHeader] = "true";
+        }
         var subject = JetstreamNatsSubjects.SubjectOf(_options.Stream.SubjectPrefix, e, _options.Stream.Partitions);
         if (e is CommitEvent c && !JetstreamNatsSubjects.IsValidToken(c.Commit.Collection) && _logger.IsEnabled(LogLevel.Debug))
         {

@@ -20,6 +20,13 @@ public static class JetstreamNatsSubjects
     /// <summary>The header carrying the event's <c>time_us</c>, meaningful on every host (used to resume on another host).</summary>
     public const string TimeUsHeader = "Jetstream-Time-Us";
 
+    /// <summary>
+    /// The header (value <c>true</c>) on an event whose cursor the source did not trust (<see cref="JetstreamEvent.IsCursorTrusted"/>
+    /// is <see langword="false"/>: not positive, or absurdly far ahead). Its cursor and time headers are kept as sent, but a
+    /// relay never resumes from them.
+    /// </summary>
+    public const string CursorUntrustedHeader = "Jetstream-Cursor-Untrusted";
+
     /// <summary>The token written in place of a collection that is not a valid subject token (counted by the relay).</summary>
     public const string InvalidCollectionToken = "_invalid";
 
@@ -133,4 +140,13 @@ public static class JetstreamNatsSubjects
 
     /// <summary>Text from a server or a user made safe for a message or a log line: <see cref="JetstreamText.Printable"/>, at most 200 characters.</summary>
     internal static string Neutralize(string? text) => JetstreamText.Printable(text, 200);
+
+    /// <summary>The servers of a NATS URL list as logs and health data show them: scheme, host and port, never user or password.</summary>
+    internal static string Endpoint(string? urls)
+    {
+        var parts = (urls ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u.Contains("://", StringComparison.Ordinal) ? u : "nats://" + u, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}" : "(invalid url)")
+            .ToList();
+        return Neutralize(parts.Count == 0 ? "nats" : string.Join(",", parts));
+    }
 }

@@ -1,5 +1,8 @@
+using Jetstream.Reactive.Hosting;
 using Jetstream.Reactive.Nats;
+using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
+using static Jetstream.Reactive.DocsExamples.Hosting;
 
 namespace Jetstream.Reactive.DocsExamples;
 
@@ -56,6 +59,21 @@ internal static class ScaleOut
             ConsumerName = $"ordered-{me}",
             Partitions = mine,
         }).SubscribeAsync(store.SaveAsync);
+        // end-snippet
+    }
+
+    public static void Hosted(IServiceCollection services)
+    {
+        // begin-snippet: scale-out-hosted
+        services.AddSingleton<INatsConnection>(new NatsConnection(new NatsOpts { Url = "nats://127.0.0.1:4222" }));
+        services.AddJetstream(_ => { }) // the Jetstream connection settings are unused: NATS is the source
+            .AddHandler<PostIndexer>()
+            .UseNats(new JetstreamNatsConsumerOptions
+            {
+                ConsumerName = "post-indexer", // every host with this name shares the work
+                WantedCollections = ["app.bsky.feed.post"],
+            });
+        services.AddHealthChecks().AddJetstream(); // adds the NATS connection and the consumer's backlog
         // end-snippet
     }
 }

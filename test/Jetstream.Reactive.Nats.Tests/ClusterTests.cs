@@ -5,7 +5,10 @@ using static Jetstream.Reactive.Nats.Tests.Scenario;
 
 namespace Jetstream.Reactive.Nats.Tests;
 
-/// <summary>A 3-node nats-server cluster with a replicated stream.</summary>
+/// <summary>
+/// A 3-node nats-server cluster with a replicated stream. It proves failover, not the relay's publish retry (the client
+/// flushes in-flight publishes to a surviving node, so they are stored without one): RelayRetryTests does that.
+/// </summary>
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(150_000)]

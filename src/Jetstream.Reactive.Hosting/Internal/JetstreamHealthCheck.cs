@@ -12,7 +12,7 @@ namespace Jetstream.Reactive.Hosting.Internal;
 /// </summary>
 internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamHostedService service) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = monitor.Snapshot();
@@ -56,7 +56,9 @@ internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamH
         // (a server that keeps the socket open but sends nothing) falls behind the clock even though its last event
         // arrived on time. A filtered stream may be legitimately quiet for hours, so silence alone says nothing there.
         TimeSpan? silent = null;
-        if (s.State == ConnectionState.Connected && IsUnfiltered(service.Options) && (s.LastEventAt ?? s.Since) is { } since)
+        // An event source (a log's consumer) is legitimately quiet once it has caught up: its own health says more.
+        var source = service.Source;
+        if (source is null && s.State == ConnectionState.Connected && IsUnfiltered(service.Options) && (s.LastEventAt ?? s.Since) is { } since)
         {
             silent = monitor.Time.GetUtcNow() - (s.Since > since ? s.Since.Value : since);
             data["silentSeconds"] = silent.Value.TotalSeconds;
@@ -78,7 +80,31 @@ internal sealed class JetstreamHealthCheck(ConnectionMonitor monitor, JetstreamH
                 $"Connected to Jetstream{At(s.Endpoint)}, but {worstName} lags {Seconds(worstLag.Value)} behind (threshold {Seconds(threshold)})", null, data),
             _ => HealthCheckResult.Healthy($"Connected to Jetstream{At(s.Endpoint)}", data),
         };
-        return Task.FromResult(result);
+        return source is null || s.State == ConnectionState.Stopped ? result : await WithSourceAsync(result, source, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the source's data under <c>source.</c>; a source status worse than the connection's decides.</summary>
+    private static async Task<HealthCheckResult> WithSourceAsync(HealthCheckResult result, IJetstreamEventSource source, Dictionary<string, object> data, CancellationToken cancellationToken)
+    {
+        JetstreamSourceHealth health;
+        try
+        {
+            health = await source.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            health = new JetstreamSourceHealth(HealthStatus.Degraded, $"{source.Description}: its health could not be read: {e.Message}", new Dictionary<string, object>());
+        }
+
+        data["source"] = source.Description;
+        foreach (var (key, value) in health.Data)
+        {
+            data["source." + key] = value;
+        }
+
+        return health.Status < result.Status
+            ? new HealthCheckResult(health.Status, health.Description ?? result.Description, null, data)
+            : new HealthCheckResult(result.Status, result.Description, result.Exception, data);
     }
 
     private static bool IsUnfiltered(JetstreamHostingOptions options) =>

@@ -18,7 +18,7 @@ namespace Jetstream.Reactive.Hosting.Internal;
 internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 {
     private readonly IOptions<JetstreamHostingOptions> _options;
-    private readonly IReadOnlyList<HandlerRegistration> _registrations;
+    private readonly List<HandlerRegistration> _registrations;
     private readonly IServiceProvider _services;
     private readonly ConnectionMonitor _monitor;
     private readonly ILoggerFactory _loggerFactory;
@@ -30,6 +30,8 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
     private List<Task> _runs = [];
     private List<IDisposable> _subscriptions = [];
     private CursorKeeper? _cursor;
+    private IJetstreamEventSource? _source;
+    private SourceSettlement? _settlement;
     private ITimer? _saveTimer;
     private bool _started;
     private bool _stopped;
@@ -58,6 +60,9 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
     }
 
     public JetstreamHostingOptions Options => _options.Value;
+
+    /// <summary>The event source the handlers read from instead of a Jetstream socket, once started; null for a socket.</summary>
+    public IJetstreamEventSource? Source => _source;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -90,14 +95,22 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             client = client with { DictionarySource = dictionaries };
         }
 
-        var store = _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile, _services.GetService<IHostEnvironment>()?.ContentRootPath);
+        // An event source keeps its own position (the log's consumer): see StartSource.
+        IEnumerable<HandlerRegistration> registrations = _registrations;
+        IObservable<JetstreamEvent>? sourced = null;
+        if (_services.GetService<EventSourceRegistration>() is { } sourceRegistration)
+        {
+            (sourced, registrations) = StartSource(sourceRegistration, options);
+        }
+
+        var store = sourced is not null ? null : _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile, _services.GetService<IHostEnvironment>()?.ContentRootPath);
         if (store is not null)
         {
             _cursor = new CursorKeeper(store, client, _logger, metrics);
             client = client with { CursorStore = _cursor };
         }
 
-        var workers = _registrations
+        var workers = registrations
             .Select(r => new HandlerWorker(r, r.BufferCapacity ?? options.HandlerBufferCapacity, _services.GetRequiredService<IServiceScopeFactory>(), _logger, metrics, _time, options.HandlerBufferByteLimit))
             .ToList();
         lock (_gate)
@@ -122,7 +135,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         // subscribed, so each sees the first event; the retry is inside Connect, so the shared stream survives reconnects.
         long seq = 0;
         JetstreamEvent? lastTrusted = null;
-        var shared = JetstreamObservable.Connect(client)
+        var shared = (sourced ?? JetstreamObservable.Connect(client))
             .Select(e =>
             {
                 _monitor.Received(e);
@@ -209,6 +222,12 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             }
         }
 
+        // What the handlers did not finish goes back to the event source now, for another worker of the log.
+        if (_settlement is not null)
+        {
+            await _settlement.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_cursor is not null)
         {
             await _cursor.SaveHandledAsync(Committed(), final: true).ConfigureAwait(false);
@@ -259,6 +278,27 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         return committed;
+    }
+
+    /// <summary>
+    /// Opens the registered <see cref="IJetstreamEventSource"/>: its connection states drive the monitor as the library's
+    /// do, and every handler's invoker reports to a <see cref="SourceSettlement"/>, which settles each event with the source.
+    /// </summary>
+    private (IObservable<JetstreamEvent> Events, IEnumerable<HandlerRegistration> Registrations) StartSource(EventSourceRegistration registration, JetstreamHostingOptions options)
+    {
+        if (options.CursorFile is not null || _services.GetService<ICursorStore>() is not null)
+        {
+            throw new InvalidOperationException("The hosted Jetstream consumer reads from an event source (UseEventSource), which keeps its own position; remove Jetstream:CursorFile and any registered ICursorStore.");
+        }
+
+        var source = registration.Factory(_services) ?? throw new InvalidOperationException("The UseEventSource factory returned null.");
+        var settlement = new SourceSettlement(_registrations.Count, _logger);
+        _source = source;
+        _settlement = settlement;
+        _logger.SourceReading(source.Description);
+        var states = System.Reactive.Observer.Create<JetstreamConnectionState>(OnConnectionState);
+        var events = source.Connect(states).Select(settlement.Add);
+        return (events, _registrations.Select(settlement.Wrap).ToList());
     }
 
     /// <summary>The store of <see cref="JetstreamHostingOptions.CursorFile"/>: a relative path is under the content root.</summary>

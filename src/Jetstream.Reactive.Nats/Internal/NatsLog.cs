@@ -56,4 +56,16 @@ internal static partial class NatsLog
     [LoggerMessage(EventId = 1624, EventName = "NatsConsumeFailed", Level = LogLevel.Warning,
         Message = "Consuming from NATS failed (attempt {Attempt}); retrying after {Delay}")]
     public static partial void ConsumeFailed(this ILogger logger, Exception exception, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1625, EventName = "NatsHostedSettled", Level = LogLevel.Debug,
+        Message = "Hosted NATS consumer: message {StreamSeq} (delivery {Delivery}) was not handled ({Why}); {Action}")]
+    public static partial void HostedSettled(this ILogger logger, ulong streamSeq, ulong delivery, string why, string action);
+
+    [LoggerMessage(EventId = 1626, EventName = "NatsHealthUnavailable", Level = LogLevel.Debug,
+        Message = "Hosted NATS consumer: the consumer's state could not be read for the health check")]
+    public static partial void HealthUnavailable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1627, EventName = "NatsResumeIgnoredUntrusted", Level = LogLevel.Warning,
+        Message = "Relay resume: {Count} messages at the stream's tail carry a cursor that cannot be trusted (marked so by the relay that wrote them, or out of bounds); they do not move the resume point")]
+    public static partial void ResumeIgnoredUntrusted(this ILogger logger, int count);
 }

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
+using Jetstream.Reactive.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace Jetstream.Reactive.Nats.Internal;
+
+/// <summary>
+/// A durable NATS consumer as the hosted consumer's event source (<see cref="JetstreamNatsHostingExtensions.UseNats"/>):
+/// one worker of the consumer whose events the host's handlers share; each message is answered once every handler is done
+/// with it. Health: <c>Degraded</c> while the NATS connection is down or the consumer's backlog is over
+/// <see cref="JetstreamNatsConsumerOptions.HealthPendingThreshold"/>; <c>Unhealthy</c> when the connection has been down
+/// longer than <see cref="JetstreamNatsConsumerOptions.HealthDisconnectedThreshold"/>.
+/// </summary>
+internal sealed class NatsEventSource : IJetstreamEventSource
+{
+    private readonly JetstreamNatsEvents _events;
+    private readonly JetstreamNatsConsumerOptions _options;
+    private readonly INatsConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _endpoint;
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _downSince;
+    private JetstreamNatsSubscription? _subscription;
+
+    public NatsEventSource(JetstreamNatsEvents events, TimeProvider time)
+    {
+        _events = events;
+        _options = events.Options;
+        _connection = events.Connection;
+        _time = time;
+        _logger = _options.LoggerFactory.CreateLogger(JetstreamTelemetry.LoggerCategory + ".Nats");
+        _endpoint = JetstreamNatsSubjects.Endpoint(_connection.Opts.Url);
+        Description = $"NATS consumer {_options.ConsumerName} on stream {_options.Stream.Name} at {_endpoint}";
+    }
+
+    public string Description { get; }
+
+    public IObservable<JetstreamSourcedEvent> Connect(IObserver<JetstreamConnectionState> states) =>
+        Observable.Create<JetstreamSourcedEvent>(observer =>
+        {
+            var subscription = new JetstreamNatsSubscription();
+            lock (_gate)
+            {
+                _subscription = subscription;
+            }
+
+            // The connection's own reconnects (the consume loop may not notice them until a pull fails).
+            ValueTask Disconnected(object? sender, NatsEventArgs args)
+            {
+                lock (_gate)
+                {
+                    _downSince ??= _time.GetUtcNow();
+                }
+
+                states.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Reconnecting, _endpoint, 1, null, new NatsException("The NATS connection was lost: " + JetstreamNatsSubjects.Neutralize(args.Message)), TimeSpan.Zero));
+                return ValueTask.CompletedTask;
+            }
+
+            ValueTask Opened(object? sender, NatsEventArgs args)
+            {
+                lock (_gate)
+                {
+                    _downSince = null;
+                }
+
+                states.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Connected, _endpoint, 0, null, null, TimeSpan.Zero));
+                return ValueTask.CompletedTask;
+            }
+
+            _connection.ConnectionDisconnected += Disconnected;
+            _connection.ConnectionOpened += Opened;
+            subscription.Completion = _events.RunAsync(
+                static (_, _) => ValueTask.CompletedTask,
+                subscription,
+                observer.OnError,
+                (e, msg) =>
+                {
+                    observer.OnNext(new JetstreamSourcedEvent(e, outcome => _events.SettleAsync(msg, outcome == JetstreamEventOutcome.Handled, outcome == JetstreamEventOutcome.Failed, subscription)));
+                    return ValueTask.CompletedTask;
+                },
+                states);
+            return Disposable.Create(() =>
+            {
+                _connection.ConnectionDisconnected -= Disconnected;
+                _connection.ConnectionOpened -= Opened;
+                subscription.Dispose();
+            });
+        });
+
+    public async ValueTask<JetstreamSourceHealth> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["natsConnection"] = _connection.ConnectionState.ToString(),
+            ["consumer"] = _options.ConsumerName,
+            ["stream"] = _options.Stream.Name,
+        };
+        JetstreamNatsSubscription? subscription;
+        DateTimeOffset? downSince;
+        lock (_gate)
+        {
+            subscription = _subscription;
+            downSince = _downSince;
+        }
+
+        if (subscription is not null)
+        {
+            data["acked"] = subscription.Handled;
+            data["failed"] = subscription.Failed;
+        }
+
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            var down = downSince is { } since ? _time.GetUtcNow() - since : TimeSpan.Zero;
+            data["disconnectedSeconds"] = down.TotalSeconds;
+            var status = down > _options.HealthDisconnectedThreshold ? HealthStatus.Unhealthy : HealthStatus.Degraded;
+            return new JetstreamSourceHealth(status, $"The NATS connection to {_endpoint} is {_connection.ConnectionState} ({Seconds(down)} down; Unhealthy after {Seconds(_options.HealthDisconnectedThreshold)})", data);
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var info = (await new NatsJSContext(_connection).GetConsumerAsync(_options.Stream.Name, _options.ConsumerName, timeout.Token).ConfigureAwait(false)).Info;
+            data["pending"] = info.NumPending;
+            data["ackPending"] = info.NumAckPending;
+            data["redelivered"] = info.NumRedelivered;
+            if (info.NumPending > (ulong)_options.HealthPendingThreshold)
+            {
+                return new JetstreamSourceHealth(HealthStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"NATS consumer {_options.ConsumerName} lags: {info.NumPending} messages not yet delivered (threshold {_options.HealthPendingThreshold})"), data);
+            }
+
+            return new JetstreamSourceHealth(HealthStatus.Healthy, null, data);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.HealthUnavailable(e);
+            return new JetstreamSourceHealth(HealthStatus.Degraded, $"NATS consumer {_options.ConsumerName} on stream {_options.Stream.Name} could not be read: {JetstreamNatsSubjects.Neutralize(e.Message)}", data);
+        }
+    }
+
+    private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
+}
