@@ -69,10 +69,10 @@ public static class JetstreamOperators
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(shouldRetry);
         ArgumentNullException.ThrowIfNull(scheduler);
-        var errors = policy.GetErrors(nameof(policy)).ToList();
+        var errors = policy.GetErrors(nameof(policy), string.Empty).ToList();
         if (errors.Count > 0)
         {
-            throw new ArgumentException(string.Join(" ", errors), nameof(policy));
+            throw new ArgumentException(string.Join(" ", errors.Select(e => e.Message)), nameof(policy));
         }
 
         return new RetryWithBackoffObservable<T>(source, policy, e => shouldRetry(e) ? ReconnectDecision.AfterBackoff() : ReconnectDecision.Stop, scheduler, onRetry is null ? null : (retry, _) => onRetry(retry));
