@@ -3,6 +3,7 @@ using System.Reactive.Disposables;
 using System.Runtime.ExceptionServices;
 using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Linq;
+using Jetstream.Reactive.Resume;
 
 namespace Jetstream.Reactive.Buffering;
 
@@ -23,6 +24,14 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly DropCounter _drops;
+
+    // Deferred acknowledgements of the durable cursor, each with the number of the queued item it belongs to (items are
+    // numbered as they are queued and as they are taken, so no entry is needed for items without one).
+    private readonly Queue<(long Item, JetstreamDeferredAck Ack)> _acks = new();
+    private readonly CursorSaver? _directSaver;
+    private CursorSaver? _saver;
+    private long _queuedCount;
+    private long _takenCount;
     private Exception? _error;
     private long _handled;
     private int _wip;
@@ -38,9 +47,11 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
         Action<T>? handled = null,
-        long byteLimit = long.MaxValue)
+        long byteLimit = long.MaxValue,
+        CursorSaver? saver = null)
     {
         _handledCallback = handled;
+        _directSaver = saver;
         _handler = handler;
         _onError = onError;
         _onCompleted = onCompleted;
@@ -67,9 +78,36 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
             return;
         }
 
+        // Behind any synchronous LINQ on a Connect stream with a durable cursor: the cursor waits for the handler.
+        var ack = _handledCallback is null ? JetstreamAck.Defer() : null;
         if (_queue.TryEnqueue(value))
         {
+            var item = _queuedCount++;
+            if (ack is not null)
+            {
+                lock (_acks)
+                {
+                    _saver ??= ack.Saver;
+                    _acks.Enqueue((item, ack));
+                }
+            }
+
             Schedule();
+        }
+        else
+        {
+            // Dropped: never handled, and the cursor may move past it, as for any event a full buffer drops.
+            ack?.Acknowledge();
+        }
+    }
+
+    /// <summary>The deferred acknowledgement of the item taken now, if it has one.</summary>
+    private JetstreamDeferredAck? TakeAck()
+    {
+        var item = _takenCount++;
+        lock (_acks)
+        {
+            return _acks.TryPeek(out var head) && head.Item == item ? _acks.Dequeue().Ack : null;
         }
     }
 
@@ -170,6 +208,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                 var done = _done;
                 if (_queue.TryDequeue(out var item))
                 {
+                    var ack = TakeAck();
                     Exception? failure = null;
                     try
                     {
@@ -195,6 +234,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
                     // Finished (or given up on under Continue): the durable cursor may move past it.
                     _handledCallback?.Invoke(item);
+                    ack?.Acknowledge();
 
                     continue;
                 }
@@ -274,7 +314,34 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     {
         // The token source is not disposed: a handler may still hold its token, and without timers it holds nothing.
         _queue.Clear();
-        _completion.TrySetResult();
+        CursorSaver? saver;
+        lock (_acks)
+        {
+            // Items still queued were not handled: their acknowledgements are never given, so the cursor stays before them.
+            _acks.Clear();
+            saver = _directSaver ?? _saver;
+        }
+
+        if (saver is null)
+        {
+            _completion.TrySetResult();
+            return;
+        }
+
+        // The stream has stopped (it ended, or the upstream was disposed): complete after its final cursor save.
+        _ = CompleteAfterFinalSaveAsync(saver);
+    }
+
+    private async Task CompleteAfterFinalSaveAsync(CursorSaver saver)
+    {
+        if (await saver.WhenStoppedAndSavedAsync(CancellationToken.None).ConfigureAwait(false) is { } failure)
+        {
+            _completion.TrySetException(new JetstreamCursorStoreException("The final save of the durable cursor failed; the last handled event's cursor is not stored.", failure));
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
     }
 
     /// <summary>Counts drops for <see cref="Dropped"/> and passes every report on to the stream's monitor, if any.</summary>

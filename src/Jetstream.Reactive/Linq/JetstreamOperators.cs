@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Jetstream.Reactive.Buffering;
+using Jetstream.Reactive.Resume;
 using Jetstream.Reactive.Reconnect;
 
 namespace Jetstream.Reactive.Linq;
@@ -139,9 +140,10 @@ public static class JetstreamOperators
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
         Action<T>? handled = null,
-        long byteLimit = long.MaxValue)
+        long byteLimit = long.MaxValue,
+        CursorSaver? saver = null)
     {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit);
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
         subscription.SetUpstream(source.Subscribe(subscription));
         return subscription;
     }
