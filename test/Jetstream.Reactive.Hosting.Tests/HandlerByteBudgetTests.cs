@@ -16,7 +16,7 @@ public sealed class HandlerByteBudgetTests
         // Nothing drains (RunAsync is not started): 30 KB records, so three fit in 100 KiB.
         for (var i = 1; i <= 10; i++)
         {
-            worker.OnNext(new Tracked(i, Big(i, 30_000)));
+            worker.OnNext(Big(i, 30_000));
         }
 
         var snapshot = worker.Snapshot();
@@ -30,7 +30,7 @@ public sealed class HandlerByteBudgetTests
         var registration = new HandlerRegistration("big", typeof(object), 1, null, (_, _, _) => Task.CompletedTask);
         var worker = new HandlerWorker(registration, 1_000, null!, NullLogger.Instance, new HostingMetrics(null, () => []), TimeProvider.System, byteLimit: 64 * 1024);
 
-        worker.OnNext(new Tracked(1, Big(1, 200_000)));
+        worker.OnNext(Big(1, 200_000));
 
         Assert.That(worker.Snapshot().Pending, Is.EqualTo(1));
     }

@@ -4,12 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Reactive.Hosting.Internal;
 
-/// <summary>An event numbered in the order the shared connection delivered it, so handlers' progress can be compared.</summary>
-internal readonly record struct Tracked(long Seq, JetstreamEvent Event, JetstreamEvent? LastTrusted = null)
-{
-    /// <summary>The event whose cursor may be saved at this position: this one, or, when the stream does not trust its cursor, the last trusted one before it.</summary>
-    public JetstreamEvent? Saveable => Event.IsCursorTrusted ? Event : LastTrusted;
-}
+/// <summary>An event in a handler's buffer, with the acknowledgement that lets the durable cursor move past it once handled.</summary>
+internal readonly record struct Tracked(JetstreamEvent Event, JetstreamDeferredAck? Ack);
 
 /// <summary>A consistent copy of one handler's counters.</summary>
 internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, long Handled, long Failed, long Dropped, TimeSpan? Lag);
@@ -17,10 +13,11 @@ internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, l
 /// <summary>
 /// One handler registration: its own bounded buffer, filled by the shared connection without ever waiting (a full buffer
 /// drops the incoming event for this handler alone), and one loop that takes what is buffered (one event, or up to a batch)
-/// and awaits the handler in a new DI scope. It also knows how far it got, for the saved cursor: everything it was given
-/// when nothing is pending, otherwise the last event it finished.
+/// and awaits the handler in a new DI scope. For the saved cursor it holds each buffered event's acknowledgement
+/// (<see cref="JetstreamAck.Defer"/>) and gives it when the handler finished the event (or failed on it), so the library
+/// saves the last event every handler finished; a dropped event is given up on at once.
 /// </summary>
-internal sealed class HandlerWorker : IObserver<Tracked>
+internal sealed class HandlerWorker : IObserver<JetstreamEvent>
 {
     private readonly HandlerRegistration _registration;
     private readonly Channel<Tracked> _channel;
@@ -31,8 +28,7 @@ internal sealed class HandlerWorker : IObserver<Tracked>
     private readonly KeyValuePair<string, object?> _handlerTag;
     private readonly Lock _gate = new();
     private int _pending;
-    private Tracked? _lastSeen;
-    private Tracked? _lastCompleted;
+    private JetstreamDeferredAck? _lastAck;
     private long _handled;
     private long _failed;
     private long _dropped;
@@ -79,17 +75,14 @@ internal sealed class HandlerWorker : IObserver<Tracked>
         }
     }
 
-    /// <summary>
-    /// How far this handler got: everything it was given when nothing is pending, else the last event it finished (a failed
-    /// call counts as finished). <see langword="null"/> when it was given nothing, or has finished nothing of what it holds.
-    /// </summary>
-    public Tracked? Position
+    /// <summary>The last acknowledgement this worker held: through it, the stop waits for the library's final cursor save.</summary>
+    public JetstreamDeferredAck? LastAck
     {
         get
         {
             lock (_gate)
             {
-                return _pending == 0 ? _lastSeen : _lastCompleted;
+                return _lastAck;
             }
         }
     }
@@ -102,20 +95,21 @@ internal sealed class HandlerWorker : IObserver<Tracked>
         }
     }
 
-    public void OnNext(Tracked value)
+    public void OnNext(JetstreamEvent value)
     {
+        // Held until handled; never given for an event that arrives while stopping, so the saved cursor stays before it.
+        var ack = JetstreamAck.Defer();
         bool accepted;
         bool firstDrop;
         lock (_gate)
         {
             if (_closed)
             {
-                // Stopping: not handled, so not counted as seen; the saved cursor stays before it.
                 return;
             }
 
-            var size = SizeOf(value.Event);
-            accepted = (_pendingBytes == 0 || _pendingBytes + size <= ByteLimit) && _channel.Writer.TryWrite(value);
+            var size = SizeOf(value);
+            accepted = (_pendingBytes == 0 || _pendingBytes + size <= ByteLimit) && _channel.Writer.TryWrite(new Tracked(value, ack));
             firstDrop = !accepted && !_dropping;
             if (accepted)
             {
@@ -129,11 +123,13 @@ internal sealed class HandlerWorker : IObserver<Tracked>
                 _dropping = true;
             }
 
-            _lastSeen = value;
+            _lastAck = ack ?? _lastAck;
         }
 
         if (!accepted)
         {
+            // Dropped for this handler: given up on, so it does not hold the cursor back.
+            ack?.Acknowledge();
             _metrics.HandlerEvents.Add(1, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, "dropped"));
             if (firstDrop)
             {
@@ -236,7 +232,6 @@ internal sealed class HandlerWorker : IObserver<Tracked>
                 _pendingBytes -= SizeOf(done.Event);
             }
 
-            _lastCompleted = batch[^1];
             _lag = ConnectionMonitor.LagOf(now, batch[^1].Event.TimeUs);
             if (failure is null)
             {
@@ -253,6 +248,12 @@ internal sealed class HandlerWorker : IObserver<Tracked>
                 _dropping = false;
                 _episodeDropped = 0;
             }
+        }
+
+        // Finished (or failed: the next event follows, as the handler errors are logged and counted): the cursor may pass it.
+        foreach (var done in batch)
+        {
+            done.Ack?.Acknowledge();
         }
 
         _metrics.HandlerDuration.Record(elapsed.TotalSeconds, _handlerTag);

@@ -13,7 +13,7 @@ namespace Jetstream.Reactive.Hosting.Internal;
 /// The hosted consumer. At start it opens one connection (<see cref="JetstreamObservable.Connect"/>, retry inside) and
 /// shares it among the handlers with <c>Publish().RefCount(n)</c>, each handler behind its own bounded buffer. At stop it
 /// closes the connection, lets the handlers finish what they hold for up to <see cref="JetstreamHostingOptions.ShutdownTimeout"/>,
-/// and saves the cursor of the last event every handler finished.
+/// and waits for the library's save of the cursor of the last event every handler finished.
 /// </summary>
 internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 {
@@ -30,7 +30,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
     private List<Task> _runs = [];
     private List<IDisposable> _subscriptions = [];
     private CursorKeeper? _cursor;
-    private ITimer? _saveTimer;
     private bool _started;
     private bool _stopped;
 
@@ -93,7 +92,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         var store = _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile, _services.GetService<IHostEnvironment>()?.ContentRootPath);
         if (store is not null)
         {
-            _cursor = new CursorKeeper(store, client, _logger, metrics);
+            _cursor = new CursorKeeper(store, _logger, metrics);
             client = client with { CursorStore = _cursor };
         }
 
@@ -118,33 +117,17 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         _monitor.Starting();
         _runs = workers.Select(w => Task.Run(() => w.RunAsync(_handlerTokens.Token), CancellationToken.None)).ToList();
 
-        // One connection for every handler: numbered once, then shared. RefCount(n) connects when the last handler has
-        // subscribed, so each sees the first event; the retry is inside Connect, so the shared stream survives reconnects.
-        long seq = 0;
-        JetstreamEvent? lastTrusted = null;
+        // One connection for every handler. RefCount(n) connects when the last handler has subscribed, so each sees the
+        // first event; the retry is inside Connect, so the shared stream survives reconnects. The operators are
+        // synchronous, so each worker can hold the acknowledgement of what it buffers (JetstreamAck).
         var shared = JetstreamObservable.Connect(client)
-            .Select(e =>
-            {
-                _monitor.Received(e);
-                if (e.IsCursorTrusted)
-                {
-                    lastTrusted = e;
-                }
-
-                return new Tracked(++seq, e, lastTrusted);
-            })
-            .Do(static _ => { }, OnStreamError, () => _monitor.Stopped(null))
+            .Do(_monitor.Received, OnStreamError, () => _monitor.Stopped(null))
             .Publish()
             .RefCount(workers.Count);
         var subscriptions = workers.Select(w => shared.Subscribe(w)).ToList();
         lock (_gate)
         {
             _subscriptions = subscriptions;
-        }
-
-        if (_cursor is not null)
-        {
-            _saveTimer = _time.CreateTimer(static state => ((JetstreamHostedService)state!).SavePeriodically(), this, options.CursorSaveInterval, options.CursorSaveInterval);
         }
 
         return Task.CompletedTask;
@@ -165,10 +148,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         var options = _options.Value;
-        if (_saveTimer is not null)
-        {
-            await _saveTimer.DisposeAsync().ConfigureAwait(false);
-        }
 
         // First no handler takes more, then the connection closes; then the handlers finish what they hold, within the
         // timeout. Closing every buffer before the connection keeps the handlers at the same last event.
@@ -209,9 +188,17 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             }
         }
 
-        if (_cursor is not null)
+        // The connection stopped before the drain (its final save ran then); what the handlers finished since is saved
+        // late by the library. Wait for that, within the caller's token.
+        if (_cursor is not null && _workers.Select(w => w.LastAck).FirstOrDefault(a => a is not null) is { } ack)
         {
-            await _cursor.SaveHandledAsync(Committed(), final: true).ConfigureAwait(false);
+            try
+            {
+                await ack.WhenFinalSaveDoneAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
         }
 
         if (_logger.IsEnabled(LogLevel.Information))
@@ -227,11 +214,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_saveTimer is not null)
-        {
-            await _saveTimer.DisposeAsync().ConfigureAwait(false);
-        }
-
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
@@ -239,26 +221,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
         await _handlerTokens.CancelAsync().ConfigureAwait(false);
         _handlerTokens.Dispose();
-    }
-
-    /// <summary>The last event every handler has finished with (handled, failed or dropped), or null when there is none.</summary>
-    internal Tracked? Committed()
-    {
-        Tracked? committed = null;
-        foreach (var worker in _workers)
-        {
-            if (worker.Position is not { } position)
-            {
-                return null;
-            }
-
-            if (committed is null || position.Seq < committed.Value.Seq)
-            {
-                committed = position;
-            }
-        }
-
-        return committed;
     }
 
     /// <summary>The store of <see cref="JetstreamHostingOptions.CursorFile"/>: a relative path is under the content root.</summary>
@@ -277,8 +239,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
         return store;
     }
-
-    private void SavePeriodically() => _ = _cursor!.SaveHandledAsync(Committed(), final: false);
 
     private IEnumerable<Measurement<long>> QueueDepths()
     {
