@@ -70,7 +70,7 @@ public static class JetstreamObservable
             return new StreamSubscription(subscription, session.Saver);
         }
 
-        public AsyncSubscription SubscribeAsync(Func<JetstreamEvent, CancellationToken, Task> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
+        public AsyncSubscription SubscribeAsync(HandlerCall<JetstreamEvent> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
         {
             var capacity = options.BufferCapacity ?? _options.BufferCapacity;
             var byteLimit = options.BufferByteLimit ?? _options.BufferByteLimit;

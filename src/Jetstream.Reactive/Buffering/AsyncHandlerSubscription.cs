@@ -13,7 +13,9 @@ namespace Jetstream.Reactive.Buffering;
 /// </summary>
 internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>
 {
-    private readonly Func<T, CancellationToken, Task> _handler;
+    private readonly Func<T, CancellationToken, Task>? _handler;
+    private readonly Func<IReadOnlyList<T>, CancellationToken, Task>? _batchHandler;
+    private readonly int _maxBatch;
     private readonly Action<Exception>? _onError;
     private readonly Action? _onCompleted;
     private readonly AsyncHandlerOptions _options;
@@ -39,7 +41,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     private volatile bool _stopped;
 
     public AsyncHandlerSubscription(
-        Func<T, CancellationToken, Task> handler,
+        HandlerCall<T> handler,
         Action<Exception>? onError,
         Action? onCompleted,
         AsyncHandlerOptions options,
@@ -52,7 +54,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     {
         _handledCallback = handled;
         _directSaver = saver;
-        _handler = handler;
+        _handler = handler.Single;
+        _batchHandler = handler.Batch;
+        _maxBatch = handler.MaxBatchSize;
         _onError = onError;
         _onCompleted = onCompleted;
         _options = options;
@@ -206,13 +210,25 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                 }
 
                 var done = _done;
-                if (_queue.TryDequeue(out var item))
+                if (_batchHandler is not null)
+                {
+                    if (TakeBatch() is { } batch)
+                    {
+                        if (!await HandleBatchAsync(batch).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+                }
+                else if (_queue.TryDequeue(out var item))
                 {
                     var ack = TakeAck();
                     Exception? failure = null;
                     try
                     {
-                        await _handler(item, _cts.Token).ConfigureAwait(false);
+                        await _handler!(item, _cts.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (_stopped)
                     {
@@ -263,6 +279,82 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>What is queued now, up to the batch size, with the items' acknowledgements; null when nothing is.</summary>
+    private (T[] Items, JetstreamDeferredAck?[] Acks)? TakeBatch()
+    {
+        var count = Math.Min(_queue.Count, _maxBatch);
+        if (count == 0 || !_queue.TryDequeue(out var first))
+        {
+            return null;
+        }
+
+        var items = new List<T>(Math.Max(count, 1)) { first };
+        var acks = new List<JetstreamDeferredAck?>(items.Capacity) { TakeAck() };
+        while (items.Count < _maxBatch && _queue.TryDequeue(out var next))
+        {
+            items.Add(next);
+            acks.Add(TakeAck());
+        }
+
+        return ([.. items], [.. acks]);
+    }
+
+    /// <returns>Whether the drain loop goes on.</returns>
+    private async Task<bool> HandleBatchAsync((T[] Items, JetstreamDeferredAck?[] Acks) batch)
+    {
+        Exception? failure = null;
+        try
+        {
+            await _batchHandler!(batch.Items, _cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopped)
+        {
+            Finish();
+            return false;
+        }
+#pragma warning disable CA1031 // The handler is user code; its failure is reported, never thrown into the drain loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        Interlocked.Add(ref _handled, batch.Items.Length);
+        if (failure is not null && !HandleFailure(failure))
+        {
+            return false;
+        }
+
+        // The whole batch is finished (or given up on under Continue): the durable cursor may move past it.
+        for (var i = 0; i < batch.Items.Length; i++)
+        {
+            _handledCallback?.Invoke(batch.Items[i]);
+            batch.Acks[i]?.Acknowledge();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Stops taking items (the source is unsubscribed), lets the handler finish what is queued as if the source had
+    /// completed, and waits for <see cref="Completion"/>; when <paramref name="cancellationToken"/> is cancelled first,
+    /// disposes instead (the running handler's token is cancelled, the rest discarded).
+    /// </summary>
+    public override async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _upstream.Dispose();
+        OnCompleted();
+        try
+        {
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Dispose();
+            await Completion.ConfigureAwait(false);
         }
     }
 

@@ -45,6 +45,17 @@ public abstract class AsyncSubscription : IDisposable, IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Stops taking items: unsubscribes from the source (on a <see cref="JetstreamObservable.Connect"/> stream, the
+    /// connection closes), lets the handler finish what is queued as if the source had completed (<c>onCompleted</c> is
+    /// called), and completes with <see cref="Completion"/>, after the final save of the durable cursor. When
+    /// <paramref name="cancellationToken"/> is cancelled first, disposes instead: the running handler's token is
+    /// cancelled and what is still queued is not handled (and not saved). For a graceful stop with a deadline.
+    /// </summary>
+    /// <param name="cancellationToken">Gives up on the queued items.</param>
+    /// <returns>A task that completes with <see cref="Completion"/>.</returns>
+    public abstract Task DrainAsync(CancellationToken cancellationToken);
+
     /// <summary>Stops the subscription: unsubscribes from the source, cancels the running handler's token, discards queued items.</summary>
     public void Dispose()
     {

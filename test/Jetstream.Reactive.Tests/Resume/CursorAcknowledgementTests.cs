@@ -87,6 +87,21 @@ public sealed class CursorAcknowledgementTests
     }
 
     [Test]
+    public void SubscribeBatchesAsync_BehindWhere_CursorMovesPastABatchWhenItsCallEnded()
+    {
+        var sub = JetstreamObservable.Connect(_h.Options).Where(_ => true)
+            .SubscribeBatchesAsync((batch, ct) => VirtualDelay(Seconds(2), ct), maxBatchSize: 3, _ => { }, options: new AsyncHandlerOptions { Scheduler = _h.Scheduler });
+        SendFive();
+
+        // All five are queued before the first call: [1,2,3] from 0.5 s to 2.5 s, then [4,5] to 4.5 s; the saves at 1 s
+        // intervals see only finished batches.
+        _h.Scheduler.AdvanceTo(Seconds(5));
+        sub.Dispose();
+
+        Assert.That(_store.Saves.Select(s => s.Cursor.Value), Is.EqualTo(new[] { T0 + 3, T0 + 5 }));
+    }
+
+    [Test]
     public void SubscribeAsync_HandlerBufferFull_DroppedEventDoesNotHoldTheCursor()
     {
         var sub = JetstreamObservable.Connect(_h.Options).Where(_ => true)
