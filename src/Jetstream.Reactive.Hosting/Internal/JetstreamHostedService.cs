@@ -24,11 +24,9 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _handlerTokens = new();
     private readonly Lock _gate = new();
     private List<HandlerWorker> _workers = [];
-    private List<Task> _runs = [];
-    private List<IDisposable> _subscriptions = [];
+    private IDisposable? _connection;
     private CursorKeeper? _cursor;
     private bool _started;
     private bool _stopped;
@@ -115,19 +113,22 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         _monitor.Starting();
-        _runs = workers.Select(w => Task.Run(() => w.RunAsync(_handlerTokens.Token), CancellationToken.None)).ToList();
 
-        // One connection for every handler. RefCount(n) connects when the last handler has subscribed, so each sees the
-        // first event; the retry is inside Connect, so the shared stream survives reconnects. The operators are
-        // synchronous, so each worker can hold the acknowledgement of what it buffers (JetstreamAck).
+        // One connection for every handler, connected once every handler's queue has subscribed, so each sees the first
+        // event; the retry is inside Connect, so the shared stream survives reconnects. The operators are synchronous,
+        // so each handler's queue holds the cursor acknowledgement of what it takes (JetstreamAck).
         var shared = JetstreamObservable.Connect(client)
             .Do(_monitor.Received, OnStreamError, () => _monitor.Stopped(null))
-            .Publish()
-            .RefCount(workers.Count);
-        var subscriptions = workers.Select(w => shared.Subscribe(w)).ToList();
+            .Publish();
+        foreach (var worker in workers)
+        {
+            worker.Start(shared);
+        }
+
+        var connection = shared.Connect();
         lock (_gate)
         {
-            _subscriptions = subscriptions;
+            _connection = connection;
         }
 
         return Task.CompletedTask;
@@ -135,7 +136,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        List<IDisposable> subscriptions;
+        IDisposable? connection;
         lock (_gate)
         {
             if (!_started || _stopped)
@@ -144,23 +145,15 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             }
 
             _stopped = true;
-            subscriptions = _subscriptions;
+            connection = _connection;
         }
 
         var options = _options.Value;
 
-        // First no handler takes more, then the connection closes; then the handlers finish what they hold, within the
-        // timeout. Closing every buffer before the connection keeps the handlers at the same last event.
-        foreach (var worker in _workers)
-        {
-            worker.Close();
-        }
-
-        foreach (var subscription in subscriptions)
-        {
-            subscription.Dispose();
-        }
-
+        // First the connection closes (the library starts its final cursor save), so every handler stops at the same
+        // last event; then the handlers finish what they hold, within the timeout, and the library saves again what
+        // they finished.
+        connection?.Dispose();
         _monitor.Stopped(null);
 
         if (_logger.IsEnabled(LogLevel.Information))
@@ -169,36 +162,42 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         var started = _time.GetTimestamp();
+        var drains = Task.WhenAll(_workers.Select(w => w.DrainAsync()));
         using var timeout = new CancellationTokenSource(options.ShutdownTimeout, _time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await Task.WhenAll(_runs).WaitAsync(either.Token).ConfigureAwait(false);
+            await drains.WaitAsync(either.Token).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             _logger.Drained(elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (either.IsCancellationRequested)
         {
-            await _handlerTokens.CancelAsync().ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Warning))
             {
                 _logger.DrainTimedOut(
                     _workers.Sum(w => (long)w.Pending),
                     string.Join(", ", _workers.Where(w => w.Pending > 0).Select(w => $"{w.Name}: {w.Pending}")));
             }
+
+            // Give up on what is left: it is not handled, and the saved cursor stays before it.
+            foreach (var worker in _workers)
+            {
+                worker.Dispose();
+            }
+        }
+        catch (JetstreamCursorStoreException)
+        {
+            // The final save failed; CursorKeeper logged and counted it.
         }
 
-        // The connection stopped before the drain (its final save ran then); what the handlers finished since is saved
-        // late by the library. Wait for that, within the caller's token.
-        if (_cursor is not null && _workers.Select(w => w.LastAck).FirstOrDefault(a => a is not null) is { } ack)
+        // Each handler's queue completes after the library's final cursor save (CursorKeeper logs it).
+        try
         {
-            try
-            {
-                await ack.WhenFinalSaveDoneAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-            }
+            await drains.ConfigureAwait(false);
+        }
+        catch (JetstreamCursorStoreException)
+        {
         }
 
         if (_logger.IsEnabled(LogLevel.Information))
@@ -212,15 +211,15 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        foreach (var subscription in _subscriptions)
+        _connection?.Dispose();
+        foreach (var worker in _workers)
         {
-            subscription.Dispose();
+            worker.Dispose();
         }
 
-        await _handlerTokens.CancelAsync().ConfigureAwait(false);
-        _handlerTokens.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The store of <see cref="JetstreamHostingOptions.CursorFile"/>: a relative path is under the content root.</summary>

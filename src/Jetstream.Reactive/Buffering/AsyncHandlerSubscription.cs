@@ -61,7 +61,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         _onCompleted = onCompleted;
         _options = options;
         _scheduler = scheduler;
-        _drops = new DropCounter(monitor);
+        _drops = new DropCounter(monitor, options.Dropped, options.DropsEnded);
         _queue = new DropIncomingQueue<T>(capacity, _drops, null, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
     }
 
@@ -437,7 +437,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     }
 
     /// <summary>Counts drops for <see cref="Dropped"/> and passes every report on to the stream's monitor, if any.</summary>
-    private sealed class DropCounter(IDropIncomingMonitor<T>? next) : IDropIncomingMonitor<T>
+    private sealed class DropCounter(IDropIncomingMonitor<T>? next, Action<bool>? dropped, Action<long>? ended) : IDropIncomingMonitor<T>
     {
         public long Count;
 
@@ -447,8 +447,13 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         {
             Interlocked.Increment(ref Count);
             next?.Dropped(item, firstInEpisode, capacity);
+            dropped?.Invoke(firstInEpisode);
         }
 
-        public void EpisodeEnded(long dropped) => next?.EpisodeEnded(dropped);
+        public void EpisodeEnded(long count)
+        {
+            next?.EpisodeEnded(count);
+            ended?.Invoke(count);
+        }
     }
 }
