@@ -36,6 +36,28 @@ public sealed class SubscribeBatchesAsyncTests
     }
 
     [Test]
+    public void SubscribeBatchesAsync_QueueFull_DropCallbacksReportEachDropAndTheEpisodeEnd()
+    {
+        var xs = _scheduler.CreateHotObservable(OnNext(210, 1), OnNext(211, 2), OnNext(212, 3), OnNext(213, 4), OnNext(214, 5));
+        var drops = new List<bool>();
+        var ended = new List<long>();
+
+        using var sub = xs.SubscribeBatchesAsync(BatchHandler(100), 1, options: new AsyncHandlerOptions
+        {
+            Scheduler = _scheduler,
+            BufferCapacity = 2,
+            Dropped = first => drops.Add(first),
+            DropsEnded = count => ended.Add(count),
+        });
+        _scheduler.AdvanceTo(1_000);
+
+        // 1 is taken at once; 2 and 3 fill the queue; 4 and 5 are dropped (one episode), which ends when the queue drains.
+        Assert.That(drops, Is.EqualTo(new[] { true, false }));
+        Assert.That(ended, Is.EqualTo(new[] { 2L }));
+        Assert.That(sub.Dropped, Is.EqualTo(2));
+    }
+
+    [Test]
     public void SubscribeBatchesAsync_BadMaxBatchSize_Throws()
     {
         var xs = _scheduler.CreateHotObservable<int>();
