@@ -98,7 +98,10 @@ public static class JetstreamObservable
     /// </summary>
     private sealed class DeliveryTracker(IObserver<JetstreamEvent> inner, DeliveryLedger ledger) : IObserver<JetstreamEvent>
     {
-        public void OnNext(JetstreamEvent value) => ledger.Deliver(value, inner.OnNext);
+        // One delegate for the subscription, not one per event.
+        private readonly Action<JetstreamEvent> _onNext = inner.OnNext;
+
+        public void OnNext(JetstreamEvent value) => ledger.Deliver(value, _onNext);
 
         public void OnError(Exception error) => inner.OnError(error);
 
