@@ -53,26 +53,28 @@ public sealed record BackoffPolicy
     /// <summary>The next random value for <see cref="GetDelay"/>.</summary>
     internal double NextRandom() => Randomizer?.Invoke() ?? Random.Shared.NextDouble();
 
-    internal IEnumerable<string> GetErrors(string prefix)
+    /// <summary>The checks of this policy; <paramref name="path"/> is where the policy sits in <paramref name="owner"/> (empty when the policy is the value checked).</summary>
+    internal IEnumerable<JetstreamOptionError> GetErrors(string owner, string path)
     {
+        var prefix = path.Length == 0 ? string.Empty : path + ".";
         if (InitialDelay < TimeSpan.FromMilliseconds(1) || InitialDelay > MaxDelay)
         {
-            yield return $"{prefix}.InitialDelay is {InitialDelay}; it must be at least 1 ms and at most {prefix}.MaxDelay ({MaxDelay}).";
+            yield return new(owner, prefix + nameof(InitialDelay), $"is {InitialDelay}; it must be at least 1 ms and at most {owner}.{prefix}MaxDelay ({MaxDelay}).");
         }
 
         if (MaxDelay > TimeSpan.FromDays(1))
         {
-            yield return $"{prefix}.MaxDelay is {MaxDelay}; it must be at most 1 day.";
+            yield return new(owner, prefix + nameof(MaxDelay), $"is {MaxDelay}; it must be at most 1 day.");
         }
 
         if (!(Multiplier >= 1 && Multiplier <= 100))
         {
-            yield return $"{prefix}.Multiplier is {Multiplier}; it must be between 1 and 100.";
+            yield return new(owner, prefix + nameof(Multiplier), $"is {Multiplier}; it must be between 1 and 100.");
         }
 
         if (!(Jitter >= 0 && Jitter <= 1))
         {
-            yield return $"{prefix}.Jitter is {Jitter}; it must be between 0 and 1.";
+            yield return new(owner, prefix + nameof(Jitter), $"is {Jitter}; it must be between 0 and 1.");
         }
     }
 }

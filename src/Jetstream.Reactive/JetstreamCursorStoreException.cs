@@ -1,8 +1,9 @@
 namespace Jetstream.Reactive;
 
 /// <summary>
-/// <see cref="JetstreamOptions.CursorStore"/> could not load the saved cursor. The stream ends with this error rather
-/// than start from the wrong place (the live tail would silently skip what happened while the process was down).
+/// <see cref="JetstreamOptions.CursorStore"/> could not load the saved cursor: the stream ends with this error rather
+/// than start from the wrong place (the live tail would silently skip what happened while the process was down). Also
+/// what <c>DisposeAsync</c> of a subscription throws when the final save of the cursor failed.
 /// </summary>
 public sealed class JetstreamCursorStoreException : JetstreamException
 {

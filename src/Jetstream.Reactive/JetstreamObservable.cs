@@ -4,6 +4,7 @@ using Jetstream.Reactive.Compression;
 using Jetstream.Reactive.Connection;
 using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Linq;
+using Jetstream.Reactive.Resume;
 using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Reactive;
@@ -29,7 +30,11 @@ public static class JetstreamObservable
     /// <c>Publish().RefCount()</c>; the retry is inside, so the shared stream survives reconnects.
     /// </remarks>
     /// <param name="options">The settings; validated now.</param>
-    /// <returns>The events.</returns>
+    /// <returns>
+    /// The events. A subscription to this stream itself (not through an operator) is also an
+    /// <see cref="IAsyncDisposable"/>: <c>DisposeAsync</c> stops the stream and completes after the final save of the
+    /// durable cursor. Through LINQ, use <c>SubscribeAsync</c>, whose <see cref="AsyncSubscription.DisposeAsync"/> does the same.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="JetstreamOptionsException">An option is invalid; the message names each one.</exception>
     public static IObservable<JetstreamEvent> Connect(JetstreamOptions options)
@@ -59,12 +64,13 @@ public static class JetstreamObservable
         {
             ArgumentNullException.ThrowIfNull(observer);
             var session = NewSession(_options.BufferCapacity, _options.BufferByteLimit);
-            return JetstreamOperators
+            var subscription = JetstreamOperators
                 .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session.Overflow, null, _options.BufferByteLimit)
-                .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, session));
+                .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, new DeliveryLedger(session.Saver)));
+            return new StreamSubscription(subscription, session.Saver);
         }
 
-        public AsyncSubscription SubscribeAsync(Func<JetstreamEvent, CancellationToken, Task> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
+        public AsyncSubscription SubscribeAsync(HandlerCall<JetstreamEvent> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions options)
         {
             var capacity = options.BufferCapacity ?? _options.BufferCapacity;
             var byteLimit = options.BufferByteLimit ?? _options.BufferByteLimit;
@@ -79,23 +85,44 @@ public static class JetstreamObservable
                 options.Scheduler ?? _options.Scheduler,
                 session.Overflow,
                 _options.CursorStore is null ? null : session.Saver.Handled,
-                byteLimit);
+                byteLimit,
+                _options.CursorStore is null ? null : session.Saver);
         }
 
         private JetstreamSession NewSession(int capacity, long byteLimit) => new(_options, _metrics, _logger, _dictionaries, capacity, byteLimit);
     }
 
-    /// <summary>Tells the session which event the observer has finished, for the durable cursor.</summary>
-    private sealed class DeliveryTracker(IObserver<JetstreamEvent> inner, JetstreamSession session) : IObserver<JetstreamEvent>
+    /// <summary>
+    /// Tells the cursor saver which event the observer has finished, through the acknowledgement channel: when its
+    /// <c>OnNext</c> returned and every acknowledgement deferred during it (<see cref="JetstreamAck"/>) was given.
+    /// </summary>
+    private sealed class DeliveryTracker(IObserver<JetstreamEvent> inner, DeliveryLedger ledger) : IObserver<JetstreamEvent>
     {
-        public void OnNext(JetstreamEvent value)
-        {
-            inner.OnNext(value);
-            session.Saver.Handled(value);
-        }
+        // One delegate for the subscription, not one per event.
+        private readonly Action<JetstreamEvent> _onNext = inner.OnNext;
+
+        public void OnNext(JetstreamEvent value) => ledger.Deliver(value, _onNext);
 
         public void OnError(Exception error) => inner.OnError(error);
 
         public void OnCompleted() => inner.OnCompleted();
+    }
+
+    /// <summary>
+    /// The subscription <see cref="JetstreamStream.Subscribe"/> returns: disposing stops the stream (the cursor's final
+    /// save starts), and <see cref="DisposeAsync"/> also waits for that save.
+    /// </summary>
+    private sealed class StreamSubscription(IDisposable inner, CursorSaver saver) : IDisposable, IAsyncDisposable
+    {
+        public void Dispose() => inner.Dispose();
+
+        public async ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            if (await saver.WhenStoppedAndSavedAsync(CancellationToken.None).ConfigureAwait(false) is { } failure)
+            {
+                throw new JetstreamCursorStoreException("The final save of the durable cursor failed; the last handled event's cursor is not stored.", failure);
+            }
+        }
     }
 }

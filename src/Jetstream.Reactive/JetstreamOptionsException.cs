@@ -2,7 +2,8 @@ namespace Jetstream.Reactive;
 
 /// <summary>
 /// Thrown when <see cref="JetstreamOptions"/> are invalid. <see cref="Errors"/> lists every problem; each names the
-/// option, its value and what is allowed.
+/// option, its value and what is allowed; <see cref="OptionErrors"/> holds the same problems with each setting's path apart
+/// from its message, for hosts that name settings their own way.
 /// </summary>
 public sealed class JetstreamOptionsException : ArgumentException
 {
@@ -12,6 +13,15 @@ public sealed class JetstreamOptionsException : ArgumentException
         : base(Format(errors))
     {
         Errors = errors;
+        OptionErrors = [];
+    }
+
+    /// <summary>Creates the exception from one or more structured problems.</summary>
+    /// <param name="errors">One error per problem, in option order.</param>
+    public JetstreamOptionsException(IReadOnlyList<JetstreamOptionError> errors)
+        : this(Messages(errors))
+    {
+        OptionErrors = errors;
     }
 
     /// <summary>Creates the exception for one problem.</summary>
@@ -34,10 +44,24 @@ public sealed class JetstreamOptionsException : ArgumentException
         : base(message, innerException)
     {
         Errors = [message];
+        OptionErrors = [];
     }
 
     /// <summary>Each problem found, in option order.</summary>
     public IReadOnlyList<string> Errors { get; }
+
+    /// <summary>
+    /// Each problem with its setting's path apart from its text, in the order of <see cref="Errors"/> (the same
+    /// problems, so <c>OptionErrors[i].Message</c> is <c>Errors[i]</c>); empty when the exception was made from plain
+    /// messages.
+    /// </summary>
+    public IReadOnlyList<JetstreamOptionError> OptionErrors { get; }
+
+    private static string[] Messages(IReadOnlyList<JetstreamOptionError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return [.. errors.Select(e => e.Message)];
+    }
 
     private static string Format(IReadOnlyList<string> errors)
     {

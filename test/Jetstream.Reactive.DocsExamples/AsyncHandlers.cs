@@ -48,11 +48,39 @@ internal static class AsyncHandlers
 
         using (stoppingToken.Register(subscription.Dispose))
         {
-            // Completes after dispose (once the running handler returns), or after a terminal error; never faults.
+            // Completes after dispose (once the running handler returns), or after a terminal error; without a
+            // CursorStore it never faults (with one, it waits for the final save and faults if that failed).
             await subscription.Completion;
         }
 
         Console.WriteLine($"handled {subscription.Handled}, dropped {subscription.Dropped}");
+        // end-snippet
+    }
+
+    public static async Task BatchesAsync(IEventStore store, CancellationToken stoppingToken)
+    {
+        // begin-snippet: async-batches
+        var subscription = JetstreamObservable
+            .Connect(new JetstreamOptions { CursorStore = new FileCursorStore("jetstream.cursor.json") })
+            .SubscribeBatchesAsync(
+                async (events, cancellationToken) =>
+                {
+                    foreach (var e in events) // one call per batch: a transaction, a bulk insert
+                    {
+                        await store.SaveAsync(e, cancellationToken);
+                    }
+                },
+                maxBatchSize: 500);
+
+        var stopping = new TaskCompletionSource();
+        using (stoppingToken.Register(() => stopping.TrySetResult()))
+        {
+            await stopping.Task;
+        }
+
+        // Stop taking events, handle what is queued for up to 10 s, then save the cursor of the last one handled.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await subscription.DrainAsync(deadline.Token);
         // end-snippet
     }
 

@@ -44,6 +44,25 @@ internal static class Configuration
         // end-snippet
     }
 
+    public static void ValidationPaths()
+    {
+        // begin-snippet: configuration-validation-paths
+        try
+        {
+            new JetstreamOptions { Endpoints = [new Uri("wss://one.example"), new Uri("http://two.example")] }.Validate();
+        }
+        catch (JetstreamOptionsException ex)
+        {
+            foreach (var error in ex.OptionErrors)
+            {
+                // Path "Endpoints[1]"; name it as your settings do (here a configuration key).
+                var key = "Jetstream:" + error.Path.Replace("[", ":", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Replace('.', ':');
+                Console.Error.WriteLine(error.NameAs(key));
+            }
+        }
+        // end-snippet
+    }
+
     public static void BackoffSchedule()
     {
         // begin-snippet: backoff-schedule

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reactive.Linq;
 using Jetstream.Reactive.Linq;
 
 namespace Jetstream.Reactive.DocsExamples;
@@ -23,6 +24,26 @@ internal static class Resume
         {
             await subscription.Completion;
         }
+        // end-snippet
+    }
+
+    public static async Task DurableThroughLinqAsync(IEventStore store, CancellationToken stoppingToken)
+    {
+        // begin-snippet: durable-cursor-linq
+        var subscription = JetstreamObservable
+            .Connect(new JetstreamOptions { CursorStore = new FileCursorStore("jetstream.cursor.json") })
+            .OfType<CommitEvent>()
+            .Where(e => e.Commit.Collection == "app.bsky.feed.post") // the cursor still waits for the handler
+            .SubscribeAsync((e, cancellationToken) => store.SaveAsync(e, cancellationToken));
+
+        var stopping = new TaskCompletionSource();
+        using (stoppingToken.Register(() => stopping.TrySetResult()))
+        {
+            await stopping.Task; // until the host stops
+        }
+
+        // Stops the stream and returns once the last handled event's cursor is stored (or throws if that save failed).
+        await subscription.DisposeAsync();
         // end-snippet
     }
 

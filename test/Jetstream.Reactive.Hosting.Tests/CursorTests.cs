@@ -1,9 +1,5 @@
-using System.Diagnostics.Metrics;
-using Jetstream.Reactive.Hosting.Internal;
 using Jetstream.Reactive.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace Jetstream.Reactive.Hosting.Tests;
@@ -13,21 +9,21 @@ namespace Jetstream.Reactive.Hosting.Tests;
 public sealed class CursorTests
 {
     [Test]
-    public async Task Host_RegisteredCursorStore_SavesEveryIntervalOfTheHostsClock(CancellationToken token)
+    public async Task Host_RegisteredCursorStore_SavesEveryIntervalAndAtStop(CancellationToken token)
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // The library saves on its scheduler every CursorSaveInterval (default 5 s); the host's TimeProvider no longer
+        // drives cursor saves (the workers acknowledge handled events, and the library's saver does the rest).
         var store = new RecordingStore();
         await using var server = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromGenerator(TestHosts.Post, 10) }, token);
         using var host = TestHosts.Build(
             TestHosts.For(server),
             j => j.AddHandler<FastHandler>(),
-            s => s.AddTestHandlerServices().AddSingleton<ICursorStore>(store).AddSingleton<TimeProvider>(clock));
+            s => s.AddTestHandlerServices().AddSingleton<ICursorStore>(store));
 
+        var saved = store.NextSave();
         await host.StartAsync(token);
         await host.Services.GetRequiredService<FastRecorder>().WaitForAsync(10, token);
         Assert.That(store.Saved, Is.Empty, "nothing is saved before the interval");
-        var saved = store.NextSave();
-        clock.Advance(TimeSpan.FromSeconds(5));
         var cursor = await saved.WaitAsync(TestHosts.Deadline, token);
         server.Publish(TestHosts.Post(11));
         await host.Services.GetRequiredService<FastRecorder>().WaitForAsync(11, token);
@@ -62,27 +58,6 @@ public sealed class CursorTests
         Assert.That(store.Saved, Is.Not.Empty, "the final save at stop");
         Assert.That(store.Saved.Select(c => c.Value), Has.None.EqualTo(long.MaxValue), "a cursor that cannot be right is never saved (it would stick across restarts)");
         Assert.That(store.Saved[^1].Value, Is.EqualTo(5));
-    }
-
-    [Test]
-    public async Task SaveHandledAsync_SeveralEndpoints_SavesTheTimeUsUnderNoRealHost()
-    {
-        var store = new RecordingStore();
-        var options = new JetstreamOptions { Endpoints = [new Uri("wss://one.example"), new Uri("wss://two.example")] };
-        using var meters = new NoMeterFactory();
-        var keeper = new CursorKeeper(store, options, NullLogger.Instance, new HostingMetrics(meters, () => []));
-        var e = new IdentityEvent("did:plc:q6gjnaw2blty4crticxkmujt", 1_700_000_000_000_000, 5, DateTimeOffset.UnixEpoch, null, serverCursor: 42);
-
-        await keeper.SaveHandledAsync(new Tracked(1, e), final: false);
-        await keeper.SaveAsync(new JetstreamCursor(99, true, 1_700_000_000_000_100, JetstreamProtocol.V1, "two.example"), CancellationToken.None);
-        await keeper.SaveHandledAsync(new Tracked(2, e), final: true);
-        await keeper.SaveHandledAsync(new Tracked(3, e), final: false);
-
-        Assert.That(store.Saved, Is.EqualTo(new[]
-        {
-            new JetstreamCursor(1_700_000_000_000_000, false, 1_700_000_000_000_000, JetstreamProtocol.V1, "*"),
-            new JetstreamCursor(1_700_000_000_000_000, false, 1_700_000_000_000_000, JetstreamProtocol.V1, "*"),
-        }), "a time_us any host understands, under no real host so a restart rewinds and never skips; nothing after the final save");
     }
 
     private sealed class RecordingStore : ICursorStore
@@ -130,19 +105,5 @@ public sealed class CursorTests
 
             return ValueTask.CompletedTask;
         }
-    }
-
-    private sealed class NoMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

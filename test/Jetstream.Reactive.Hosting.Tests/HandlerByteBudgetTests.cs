@@ -1,3 +1,5 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Subjects;
 using Jetstream.Reactive.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
@@ -13,10 +15,12 @@ public sealed class HandlerByteBudgetTests
         var registration = new HandlerRegistration("big", typeof(object), 1, null, (_, _, _) => Task.CompletedTask);
         var worker = new HandlerWorker(registration, 1_000, null!, NullLogger.Instance, new HostingMetrics(null, () => []), TimeProvider.System, byteLimit: 100 * 1024);
 
-        // Nothing drains (RunAsync is not started): 30 KB records, so three fit in 100 KiB.
+        // Nothing drains (the handler's scheduler is never advanced): 30 KB records, so three fit in 100 KiB.
+        var events = new Subject<JetstreamEvent>();
+        worker.Start(events, new HistoricalScheduler());
         for (var i = 1; i <= 10; i++)
         {
-            worker.OnNext(new Tracked(i, Big(i, 30_000)));
+            events.OnNext(Big(i, 30_000));
         }
 
         var snapshot = worker.Snapshot();
@@ -30,7 +34,9 @@ public sealed class HandlerByteBudgetTests
         var registration = new HandlerRegistration("big", typeof(object), 1, null, (_, _, _) => Task.CompletedTask);
         var worker = new HandlerWorker(registration, 1_000, null!, NullLogger.Instance, new HostingMetrics(null, () => []), TimeProvider.System, byteLimit: 64 * 1024);
 
-        worker.OnNext(new Tracked(1, Big(1, 200_000)));
+        var events = new Subject<JetstreamEvent>();
+        worker.Start(events, new HistoricalScheduler());
+        events.OnNext(Big(1, 200_000));
 
         Assert.That(worker.Snapshot().Pending, Is.EqualTo(1));
     }

@@ -58,7 +58,7 @@ internal static class TailCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, bool json, long limit, TimeSpan? duration, CursorFile? cursors, NatsOptions.Source? nats, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliConsole console, ConnectionOptions.Settings settings, bool json, long limit, TimeSpan? duration, FileCursorStore? cursors, NatsOptions.Source? nats, CancellationToken cancellationToken)
     {
         var options = settings.Options;
         if (settings.Verbose)
@@ -68,7 +68,7 @@ internal static class TailCommand
 
         if (cursors is not null)
         {
-            // Loaded before connecting (it wins over --cursor), saved every second and when the stream is disposed.
+            // Loaded before connecting (it wins over --cursor), saved every second and when the stream stops (awaited below).
             options = options with { CursorStore = cursors, CursorSaveInterval = CursorSaveInterval };
         }
 
@@ -78,6 +78,7 @@ internal static class TailCommand
         JetstreamEvent? last = null;
         JetstreamEvent? handled = null;
         var outputClosed = false;
+        string? notSaved = null;
         var error = await StreamRunner.RunAsync(
             nats?.Events() ?? JetstreamObservable.Connect(options),
             e =>
@@ -90,7 +91,9 @@ internal static class TailCommand
 
                 if (!printer.TryPrint(e))
                 {
-                    // The reader went away (`jetstream tail | head`): stop quietly, without counting this event.
+                    // The reader went away (`jetstream tail | head`): stop quietly, without counting this event; its
+                    // acknowledgement is held, so the saved cursor stays at the last event printed.
+                    _ = JetstreamAck.Defer();
                     handled = last;
                     outputClosed = true;
                     return false;
@@ -101,16 +104,16 @@ internal static class TailCommand
             },
             duration,
             cancellationToken,
-            onStopping: () => cursors?.Freeze(handled));
+            finalSave: cursors is null ? null : (CursorFlushTimeout, failure => notSaved = failure is null ? "in time" : $"({failure.Message.TrimEnd('.')})"));
 
         if (!outputClosed)
         {
             await output.FlushAsync(CancellationToken.None);
         }
 
-        if (cursors is not null && handled is not null && !await cursors.WaitForAsync(handled, CursorFlushTimeout))
+        if (cursors is not null && handled is not null && notSaved is not null)
         {
-            await console.Error.WriteLineAsync($"jetstream: the cursor of the last event handled ({handled.Cursor}) could not be saved to {cursors.Path} in time");
+            await console.Error.WriteLineAsync($"jetstream: the cursor of the last event handled ({handled.Cursor}) could not be saved to {cursors.Path} {notSaved}");
         }
 
         if (error is not null)

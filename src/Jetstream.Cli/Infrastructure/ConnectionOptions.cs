@@ -153,22 +153,21 @@ internal sealed partial class ConnectionOptions
         }
         catch (JetstreamOptionsException e)
         {
-            throw new UsageException(ToCommandLine(e.Errors[0]), e);
+            throw new UsageException(ToCommandLine(e), e);
         }
 
         return new Settings(options, kinds, parse.GetValue(Verbose));
     }
 
-    /// <summary>Rewrites a <see cref="JetstreamOptions"/> validation message in terms of the command line.</summary>
-    internal static string ToCommandLine(string message)
+    /// <summary>Names a <see cref="JetstreamOptions"/> validation error by its command-line flag, from the error's path.</summary>
+    internal static string ToCommandLine(JetstreamOptionsException e)
     {
-        var match = OptionName().Match(message);
-        if (!match.Success)
+        if (e.OptionErrors is not [var error, ..])
         {
-            return message;
+            return e.Errors[0];
         }
 
-        var option = match.Groups["name"].Value switch
+        var option = error.Path.Split('[', '.')[0] switch
         {
             "Endpoint" or "Endpoints" => "--endpoint",
             "WantedCollections" => "--collection",
@@ -177,9 +176,15 @@ internal sealed partial class ConnectionOptions
             "Cursor" => "--cursor",
             "Compression" => "--compress",
             "Protocol" => "--protocol",
-            var other => "JetstreamOptions." + other,
+            _ => null,
         };
-        return option + SameServer().Replace(message[match.Length..], ", given twice;")
+        if (option is null)
+        {
+            return error.Message;
+        }
+
+        // The problem speaks of the options' names; say them as flags.
+        return SameServer().Replace(error.NameAs(option), ", given twice;")
             .Replace("Protocol = JetstreamProtocol.V2", "--protocol v2", StringComparison.Ordinal)
             .Replace("protocol V2", "--protocol v2", StringComparison.Ordinal)
             .Replace("Protocol V2", "--protocol v2", StringComparison.Ordinal)
@@ -216,9 +221,6 @@ internal sealed partial class ConnectionOptions
 
     [GeneratedRegex(@", the same server as Endpoints\[\d+\];")]
     private static partial Regex SameServer();
-
-    [GeneratedRegex(@"^JetstreamOptions\.(?<name>\w+)(\[\d+\])?")]
-    private static partial Regex OptionName();
 
     /// <summary>The result of <see cref="Read"/>.</summary>
     /// <param name="Options">The client options, validated.</param>

@@ -1,3 +1,4 @@
+using System.Reactive;
 using Jetstream.Reactive;
 
 namespace Jetstream.Cli.Infrastructure;
@@ -15,8 +16,12 @@ internal static class StreamRunner
     /// <param name="duration">Stop after this long; <see langword="null"/> for no limit.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <param name="onStopping">Called once when the run stops, while no handler call runs and before any further one is skipped.</param>
+    /// <param name="finalSave">
+    /// With a durable cursor: how long to wait, after the stream stops, for its final save, and what to call when it is
+    /// not done (with the save's error, or <see langword="null"/> when the wait timed out).
+    /// </param>
     /// <returns>The error that ended the stream or the handler, or <see langword="null"/> for a normal stop.</returns>
-    public static async Task<Exception?> RunAsync(IObservable<JetstreamEvent> stream, Func<JetstreamEvent, bool> onEvent, TimeSpan? duration, CancellationToken cancellationToken, Action? onStopping = null)
+    public static async Task<Exception?> RunAsync(IObservable<JetstreamEvent> stream, Func<JetstreamEvent, bool> onEvent, TimeSpan? duration, CancellationToken cancellationToken, Action? onStopping = null, (TimeSpan Timeout, Action<Exception?> NotSaved)? finalSave = null)
     {
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new object();
@@ -28,6 +33,8 @@ internal static class StreamRunner
             {
                 if (stopped)
                 {
+                    // Skipped, not handled: holding its acknowledgement keeps the durable cursor before it.
+                    _ = JetstreamAck.Defer();
                     return;
                 }
 
@@ -61,15 +68,45 @@ internal static class StreamRunner
 
         using var registration = cancellationToken.Register(() => done.TrySetResult(null));
         using var timer = duration is { } d ? new Timer(_ => done.TrySetResult(null), null, d, Timeout.InfiniteTimeSpan) : null;
-        using (stream.Subscribe(OnNext, error => done.TrySetResult(error), () => done.TrySetResult(null)))
+        var subscription = stream.Subscribe(Observer.Create<JetstreamEvent>(OnNext, error => done.TrySetResult(error), () => done.TrySetResult(null)));
+        Exception? result;
+        try
         {
-            var result = await done.Task.ConfigureAwait(false);
+            result = await done.Task.ConfigureAwait(false);
             lock (gate)
             {
                 Stop();
             }
+        }
+        finally
+        {
+            if (finalSave is not { } save || subscription is not IAsyncDisposable stopping)
+            {
+                subscription.Dispose();
+            }
+            else
+            {
+                await StopAndSaveAsync(stopping, save.Timeout, save.NotSaved).ConfigureAwait(false);
+            }
+        }
 
-            return result;
+        return result;
+    }
+
+    /// <summary>Stops the stream and waits (bounded) for the final save of its durable cursor.</summary>
+    private static async Task StopAndSaveAsync(IAsyncDisposable subscription, TimeSpan timeout, Action<Exception?> notSaved)
+    {
+        try
+        {
+            await subscription.DisposeAsync().AsTask().WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            notSaved(null);
+        }
+        catch (JetstreamCursorStoreException e)
+        {
+            notSaved(e.InnerException ?? e);
         }
     }
 

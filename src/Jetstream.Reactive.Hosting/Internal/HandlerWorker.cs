@@ -1,45 +1,33 @@
-using System.Threading.Channels;
+using System.Reactive.Concurrency;
+using Jetstream.Reactive.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jetstream.Reactive.Hosting.Internal;
 
-/// <summary>An event numbered in the order the shared connection delivered it, so handlers' progress can be compared.</summary>
-internal readonly record struct Tracked(long Seq, JetstreamEvent Event, JetstreamEvent? LastTrusted = null)
-{
-    /// <summary>The event whose cursor may be saved at this position: this one, or, when the stream does not trust its cursor, the last trusted one before it.</summary>
-    public JetstreamEvent? Saveable => Event.IsCursorTrusted ? Event : LastTrusted;
-}
-
 /// <summary>A consistent copy of one handler's counters.</summary>
 internal sealed record HandlerSnapshot(string Name, int Capacity, int Pending, long Handled, long Failed, long Dropped, TimeSpan? Lag);
 
 /// <summary>
-/// One handler registration: its own bounded buffer, filled by the shared connection without ever waiting (a full buffer
-/// drops the incoming event for this handler alone), and one loop that takes what is buffered (one event, or up to a batch)
-/// and awaits the handler in a new DI scope. It also knows how far it got, for the saved cursor: everything it was given
-/// when nothing is pending, otherwise the last event it finished.
+/// One handler registration on the library's buffer (<see cref="JetstreamOperators.SubscribeBatchesAsync{T}"/>): its own
+/// bounded queue behind the shared connection (a full queue drops the incoming event for this handler alone), one call
+/// at a time with what is queued (one event, or up to a batch), each in a new DI scope. The library holds each queued
+/// event's cursor acknowledgement until the call for it ended, so the saved cursor is the last event every handler
+/// finished; handler failures are logged and counted here and the next event follows.
 /// </summary>
-internal sealed class HandlerWorker : IObserver<Tracked>
+internal sealed class HandlerWorker : IDisposable
 {
     private readonly HandlerRegistration _registration;
-    private readonly Channel<Tracked> _channel;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
     private readonly HostingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?> _handlerTag;
     private readonly Lock _gate = new();
-    private int _pending;
-    private Tracked? _lastSeen;
-    private Tracked? _lastCompleted;
+    private AsyncSubscription? _subscription;
+    private int _inFlight;
     private long _handled;
     private long _failed;
-    private long _dropped;
-    private long _episodeDropped;
-    private long _pendingBytes;
-    private bool _dropping;
-    private bool _closed;
     private TimeSpan? _lag;
 
     public HandlerWorker(HandlerRegistration registration, int capacity, IServiceScopeFactory scopes, ILogger logger, HostingMetrics metrics, TimeProvider time, long byteLimit = long.MaxValue)
@@ -52,158 +40,62 @@ internal sealed class HandlerWorker : IObserver<Tracked>
         _metrics = metrics;
         _time = time;
         _handlerTag = new KeyValuePair<string, object?>(HostingMetrics.HandlerTag, registration.Name);
-        _channel = Channel.CreateBounded<Tracked>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // never waited on: TryWrite reports full, and the event is dropped
-            SingleReader = true,
-            SingleWriter = true,
-        });
     }
 
     public string Name => _registration.Name;
 
     public int Capacity { get; }
 
-    /// <summary>The most bytes of events buffered for this handler (an event into an empty buffer always fits).</summary>
+    /// <summary>The most bytes of events queued for this handler (an event into an empty queue always fits).</summary>
     public long ByteLimit { get; }
 
-    /// <summary>Events buffered or being handled.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending;
-            }
-        }
-    }
-
-    /// <summary>
-    /// How far this handler got: everything it was given when nothing is pending, else the last event it finished (a failed
-    /// call counts as finished). <see langword="null"/> when it was given nothing, or has finished nothing of what it holds.
-    /// </summary>
-    public Tracked? Position
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending == 0 ? _lastSeen : _lastCompleted;
-            }
-        }
-    }
+    /// <summary>Events queued or being handled.</summary>
+    public int Pending => (_subscription?.Queued ?? 0) + Volatile.Read(ref _inFlight);
 
     public HandlerSnapshot Snapshot()
     {
         lock (_gate)
         {
-            return new HandlerSnapshot(Name, Capacity, _pending, _handled, _failed, _dropped, _lag);
+            return new HandlerSnapshot(Name, Capacity, Pending, _handled, _failed, _subscription?.Dropped ?? 0, _lag);
         }
     }
 
-    public void OnNext(Tracked value)
+    /// <summary>Subscribes the handler's queue to the shared events; the calls start on <paramref name="scheduler"/>.</summary>
+    public void Start(IObservable<JetstreamEvent> events, IScheduler? scheduler = null)
     {
-        bool accepted;
-        bool firstDrop;
-        lock (_gate)
+        _subscription = events.SubscribeBatchesAsync(
+            HandleAsync,
+            _registration.MaxBatchSize,
+            onError: static _ => { }, // the stream's end is reported once, by the hosted service
+            options: new AsyncHandlerOptions
+            {
+                BufferCapacity = Capacity,
+                BufferByteLimit = ByteLimit == long.MaxValue ? null : ByteLimit,
+                OnHandlerError = HandlerErrorBehavior.Continue,
+                Scheduler = scheduler,
+                Dropped = OnDropped,
+                DropsEnded = dropped => _logger.HandlerBufferRecovered(Name, dropped),
+            });
+    }
+
+    /// <summary>Handles what is queued and completes after the library's final cursor save.</summary>
+    public Task DrainAsync() => _subscription?.DrainAsync(CancellationToken.None) ?? Task.CompletedTask;
+
+    /// <summary>Gives up: the running call's token is cancelled, and what is queued is not handled (nor saved).</summary>
+    public void Dispose() => _subscription?.Dispose();
+
+    private void OnDropped(bool firstInEpisode)
+    {
+        _metrics.HandlerEvents.Add(1, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, "dropped"));
+        if (firstInEpisode)
         {
-            if (_closed)
-            {
-                // Stopping: not handled, so not counted as seen; the saved cursor stays before it.
-                return;
-            }
-
-            var size = SizeOf(value.Event);
-            accepted = (_pendingBytes == 0 || _pendingBytes + size <= ByteLimit) && _channel.Writer.TryWrite(value);
-            firstDrop = !accepted && !_dropping;
-            if (accepted)
-            {
-                _pending++;
-                _pendingBytes += size;
-            }
-            else
-            {
-                _dropped++;
-                _episodeDropped++;
-                _dropping = true;
-            }
-
-            _lastSeen = value;
-        }
-
-        if (!accepted)
-        {
-            _metrics.HandlerEvents.Add(1, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, "dropped"));
-            if (firstDrop)
-            {
-                _logger.HandlerBufferFull(Name, Capacity);
-            }
+            _logger.HandlerBufferFull(Name, Capacity);
         }
     }
 
-    public void OnError(Exception error) => Close();
-
-    public void OnCompleted() => Close();
-
-    /// <summary>No more events: the loop handles what is buffered and ends.</summary>
-    public void Close()
+    private async Task HandleAsync(IReadOnlyList<JetstreamEvent> events, CancellationToken token)
     {
-        lock (_gate)
-        {
-            _closed = true;
-            _channel.Writer.TryComplete();
-        }
-    }
-
-    /// <summary>Handles buffered events until <see cref="Close"/> and an empty buffer, or until <paramref name="token"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken token)
-    {
-        var reader = _channel.Reader;
-        var max = _registration.MaxBatchSize;
-        var batch = new List<Tracked>(Math.Min(max, 1024));
-        var single = new JetstreamEvent[1];
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                batch.Clear();
-                while (batch.Count < max && reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
-
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-
-                JetstreamEvent[] events;
-                if (max == 1)
-                {
-                    single[0] = batch[0].Event;
-                    events = single;
-                }
-                else
-                {
-                    events = new JetstreamEvent[batch.Count];
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        events[i] = batch[i].Event;
-                    }
-                }
-
-                await HandleAsync(batch, events, token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Stopped before the buffer was empty: what is left is not handled, and the saved cursor stays before it.
-        }
-    }
-
-    private async Task HandleAsync(List<Tracked> batch, JetstreamEvent[] events, CancellationToken token)
-    {
+        Volatile.Write(ref _inFlight, events.Count);
         var started = _time.GetTimestamp();
         Exception? failure = null;
         try
@@ -216,6 +108,8 @@ internal sealed class HandlerWorker : IObserver<Tracked>
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+            // Stopped before the call ended: not handled, so the library does not save past it.
+            Volatile.Write(ref _inFlight, 0);
             throw;
         }
 #pragma warning disable CA1031 // A handler is user code: its failure is logged and counted, and the next event follows.
@@ -227,58 +121,26 @@ internal sealed class HandlerWorker : IObserver<Tracked>
 
         var elapsed = _time.GetElapsedTime(started);
         var now = _time.GetUtcNow();
-        long recovered = -1;
         lock (_gate)
         {
-            _pending -= batch.Count;
-            foreach (var done in batch)
-            {
-                _pendingBytes -= SizeOf(done.Event);
-            }
-
-            _lastCompleted = batch[^1];
-            _lag = ConnectionMonitor.LagOf(now, batch[^1].Event.TimeUs);
+            _lag = ConnectionMonitor.LagOf(now, events[^1].TimeUs);
             if (failure is null)
             {
-                _handled += batch.Count;
+                _handled += events.Count;
             }
             else
             {
-                _failed += batch.Count;
-            }
-
-            if (_dropping && _pending <= Capacity / 2 && _pendingBytes <= ByteLimit / 2)
-            {
-                recovered = _episodeDropped;
-                _dropping = false;
-                _episodeDropped = 0;
+                _failed += events.Count;
             }
         }
 
+        Volatile.Write(ref _inFlight, 0);
         _metrics.HandlerDuration.Record(elapsed.TotalSeconds, _handlerTag);
-        _metrics.HandlerEvents.Add(batch.Count, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, failure is null ? "handled" : "failed"));
+        _metrics.HandlerEvents.Add(events.Count, _handlerTag, new KeyValuePair<string, object?>(HostingMetrics.OutcomeTag, failure is null ? "handled" : "failed"));
         if (failure is not null)
         {
-            var first = batch[0].Event;
-            _logger.HandlerFailed(Name, batch.Count, first.Kind, first.Cursor, failure);
-        }
-
-        if (recovered >= 0)
-        {
-            _logger.HandlerBufferRecovered(Name, recovered);
+            var first = events[0];
+            _logger.HandlerFailed(Name, events.Count, first.Kind, first.Cursor, failure);
         }
     }
-
-    /// <summary>
-    /// About the memory an event holds while buffered: its payload plus 512 bytes for the object (the same rule as the
-    /// connection's own buffer, <see cref="JetstreamOptions.BufferByteLimit"/>).
-    /// </summary>
-    // The core's EventSize rule (internal there): the payload, the RetainRawJson copy, and 512 B for the object.
-    private static long SizeOf(JetstreamEvent e) => 512 + e.RawJson.Length + e switch
-    {
-        CommitEvent c => c.Commit.RecordJson.Length,
-        SyncEvent s => s.Blocks.Length,
-        IdentityEvent i => 2L * (i.Handle?.Length ?? 0),
-        _ => 0,
-    };
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -13,12 +12,12 @@ internal sealed class JetstreamSetup
 
 /// <summary>
 /// Checks <see cref="JetstreamHostingOptions"/> when the host starts (<c>ValidateOnStart</c>): the client settings with
-/// the library's own rules (<see cref="JetstreamOptions.Validate"/>), whose messages are rewritten to name the
-/// configuration key (<c>JetstreamOptions.Backoff.MaxDelay</c> becomes <c>Jetstream:Backoff:MaxDelay</c>); the host's
+/// the library's own rules (<see cref="JetstreamOptions.Validate"/>), each error named by the configuration key of its
+/// path (<see cref="JetstreamOptionError.Path"/> <c>Backoff.MaxDelay</c> becomes <c>Jetstream:Backoff:MaxDelay</c>); the host's
 /// settings; the keys of the section that are no setting at all (a misspelling would otherwise be ignored); and that a
 /// handler is registered.
 /// </summary>
-internal sealed partial class HostingOptionsValidator(JetstreamSetup setup, IServiceProvider services) : IValidateOptions<JetstreamHostingOptions>
+internal sealed class HostingOptionsValidator(JetstreamSetup setup, IServiceProvider services) : IValidateOptions<JetstreamHostingOptions>
 {
     private const string CodeName = nameof(JetstreamHostingOptions);
 
@@ -50,7 +49,7 @@ internal sealed partial class HostingOptionsValidator(JetstreamSetup setup, ISer
         }
         catch (JetstreamOptionsException e)
         {
-            errors.AddRange(e.Errors.Select(error => ClientOptionRegex().Replace(error, m => Key(section, m.Groups["path"].Value))));
+            errors.AddRange(e.OptionErrors.Select(error => error.NameAs(Key(section, error.Path))));
         }
 
         if (options.CursorFile is { } file && (string.IsNullOrWhiteSpace(file) || file.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || file.EndsWith('/') || file.EndsWith(Path.DirectorySeparatorChar)))
@@ -104,7 +103,8 @@ internal sealed partial class HostingOptionsValidator(JetstreamSetup setup, ISer
             return $"{CodeName}.{path}";
         }
 
-        var key = IndexRegex().Replace(path, ":$1").Replace('.', ':');
+        // Endpoints[1] → Endpoints:1, Backoff.MaxDelay → Backoff:MaxDelay: the binder's key for the same property.
+        var key = path.Replace("[", ":", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal).Replace('.', ':');
         return section is IConfigurationSection { Path.Length: > 0 } s ? $"{s.Path}:{key}" : key;
     }
 
@@ -176,10 +176,4 @@ internal sealed partial class HostingOptionsValidator(JetstreamSetup setup, ISer
 
         return previous[b.Length];
     }
-
-    [GeneratedRegex(@"\bJetstreamOptions\.(?<path>[A-Za-z]+(?:\.[A-Za-z]+|\[\d+\])*)")]
-    private static partial Regex ClientOptionRegex();
-
-    [GeneratedRegex(@"\[(\d+)\]")]
-    private static partial Regex IndexRegex();
 }

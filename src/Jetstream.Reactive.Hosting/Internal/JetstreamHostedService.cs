@@ -13,7 +13,7 @@ namespace Jetstream.Reactive.Hosting.Internal;
 /// The hosted consumer. At start it opens one connection (<see cref="JetstreamObservable.Connect"/>, retry inside) and
 /// shares it among the handlers with <c>Publish().RefCount(n)</c>, each handler behind its own bounded buffer. At stop it
 /// closes the connection, lets the handlers finish what they hold for up to <see cref="JetstreamHostingOptions.ShutdownTimeout"/>,
-/// and saves the cursor of the last event every handler finished.
+/// and waits for the library's save of the cursor of the last event every handler finished.
 /// </summary>
 internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 {
@@ -24,15 +24,12 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _handlerTokens = new();
     private readonly Lock _gate = new();
     private List<HandlerWorker> _workers = [];
-    private List<Task> _runs = [];
-    private List<IDisposable> _subscriptions = [];
+    private IDisposable? _connection;
     private CursorKeeper? _cursor;
     private IJetstreamEventSource? _source;
     private SourceSettlement? _settlement;
-    private ITimer? _saveTimer;
     private bool _started;
     private bool _stopped;
 
@@ -106,7 +103,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         var store = sourced is not null ? null : _services.GetService<ICursorStore>() ?? FileStore(options.CursorFile, _services.GetService<IHostEnvironment>()?.ContentRootPath);
         if (store is not null)
         {
-            _cursor = new CursorKeeper(store, client, _logger, metrics);
+            _cursor = new CursorKeeper(store, _logger, metrics);
             client = client with { CursorStore = _cursor };
         }
 
@@ -129,35 +126,22 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         _monitor.Starting();
-        _runs = workers.Select(w => Task.Run(() => w.RunAsync(_handlerTokens.Token), CancellationToken.None)).ToList();
 
-        // One connection for every handler: numbered once, then shared. RefCount(n) connects when the last handler has
-        // subscribed, so each sees the first event; the retry is inside Connect, so the shared stream survives reconnects.
-        long seq = 0;
-        JetstreamEvent? lastTrusted = null;
+        // One connection for every handler, connected once every handler's queue has subscribed, so each sees the first
+        // event; the retry is inside Connect, so the shared stream survives reconnects. The operators are synchronous,
+        // so each handler's queue holds the cursor acknowledgement of what it takes (JetstreamAck).
         var shared = (sourced ?? JetstreamObservable.Connect(client))
-            .Select(e =>
-            {
-                _monitor.Received(e);
-                if (e.IsCursorTrusted)
-                {
-                    lastTrusted = e;
-                }
-
-                return new Tracked(++seq, e, lastTrusted);
-            })
-            .Do(static _ => { }, OnStreamError, () => _monitor.Stopped(null))
-            .Publish()
-            .RefCount(workers.Count);
-        var subscriptions = workers.Select(w => shared.Subscribe(w)).ToList();
-        lock (_gate)
+            .Do(_monitor.Received, OnStreamError, () => _monitor.Stopped(null))
+            .Publish();
+        foreach (var worker in workers)
         {
-            _subscriptions = subscriptions;
+            worker.Start(shared);
         }
 
-        if (_cursor is not null)
+        var connection = shared.Connect();
+        lock (_gate)
         {
-            _saveTimer = _time.CreateTimer(static state => ((JetstreamHostedService)state!).SavePeriodically(), this, options.CursorSaveInterval, options.CursorSaveInterval);
+            _connection = connection;
         }
 
         return Task.CompletedTask;
@@ -165,7 +149,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        List<IDisposable> subscriptions;
+        IDisposable? connection;
         lock (_gate)
         {
             if (!_started || _stopped)
@@ -174,27 +158,15 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             }
 
             _stopped = true;
-            subscriptions = _subscriptions;
+            connection = _connection;
         }
 
         var options = _options.Value;
-        if (_saveTimer is not null)
-        {
-            await _saveTimer.DisposeAsync().ConfigureAwait(false);
-        }
 
-        // First no handler takes more, then the connection closes; then the handlers finish what they hold, within the
-        // timeout. Closing every buffer before the connection keeps the handlers at the same last event.
-        foreach (var worker in _workers)
-        {
-            worker.Close();
-        }
-
-        foreach (var subscription in subscriptions)
-        {
-            subscription.Dispose();
-        }
-
+        // First the connection closes (the library starts its final cursor save), so every handler stops at the same
+        // last event; then the handlers finish what they hold, within the timeout, and the library saves again what
+        // they finished.
+        connection?.Dispose();
         _monitor.Stopped(null);
 
         if (_logger.IsEnabled(LogLevel.Information))
@@ -203,23 +175,42 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
 
         var started = _time.GetTimestamp();
+        var drains = Task.WhenAll(_workers.Select(w => w.DrainAsync()));
         using var timeout = new CancellationTokenSource(options.ShutdownTimeout, _time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await Task.WhenAll(_runs).WaitAsync(either.Token).ConfigureAwait(false);
+            await drains.WaitAsync(either.Token).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             _logger.Drained(elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (either.IsCancellationRequested)
         {
-            await _handlerTokens.CancelAsync().ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Warning))
             {
                 _logger.DrainTimedOut(
                     _workers.Sum(w => (long)w.Pending),
                     string.Join(", ", _workers.Where(w => w.Pending > 0).Select(w => $"{w.Name}: {w.Pending}")));
             }
+
+            // Give up on what is left: it is not handled, and the saved cursor stays before it.
+            foreach (var worker in _workers)
+            {
+                worker.Dispose();
+            }
+        }
+        catch (JetstreamCursorStoreException)
+        {
+            // The final save failed; CursorKeeper logged and counted it.
+        }
+
+        // Each handler's queue completes after the library's final cursor save (CursorKeeper logs it).
+        try
+        {
+            await drains.ConfigureAwait(false);
+        }
+        catch (JetstreamCursorStoreException)
+        {
         }
 
         // What the handlers did not finish goes back to the event source now, for another worker of the log.
@@ -227,10 +218,7 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         {
             await _settlement.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        if (_cursor is not null)
         {
-            await _cursor.SaveHandledAsync(Committed(), final: true).ConfigureAwait(false);
         }
 
         if (_logger.IsEnabled(LogLevel.Information))
@@ -244,40 +232,15 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_saveTimer is not null)
-        {
-            await _saveTimer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        foreach (var subscription in _subscriptions)
-        {
-            subscription.Dispose();
-        }
-
-        await _handlerTokens.CancelAsync().ConfigureAwait(false);
-        _handlerTokens.Dispose();
-    }
-
-    /// <summary>The last event every handler has finished with (handled, failed or dropped), or null when there is none.</summary>
-    internal Tracked? Committed()
-    {
-        Tracked? committed = null;
+        _connection?.Dispose();
         foreach (var worker in _workers)
         {
-            if (worker.Position is not { } position)
-            {
-                return null;
-            }
-
-            if (committed is null || position.Seq < committed.Value.Seq)
-            {
-                committed = position;
-            }
+            worker.Dispose();
         }
 
-        return committed;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -317,8 +280,6 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
 
         return store;
     }
-
-    private void SavePeriodically() => _ = _cursor!.SaveHandledAsync(Committed(), final: false);
 
     private IEnumerable<Measurement<long>> QueueDepths()
     {

@@ -77,80 +77,80 @@ public sealed record JetstreamBackfillOptions
     /// <summary>Checks every setting; throws <see cref="JetstreamOptionsException"/> listing each bad one with its value and what is allowed.</summary>
     public void Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<JetstreamOptionError>();
         const string O = nameof(JetstreamBackfillOptions);
         if (Live.Protocol != JetstreamProtocol.V2)
         {
-            errors.Add($"{O}.Live.Protocol is {Live.Protocol}; the archive is a Jetstream v2 service: set it to JetstreamProtocol.V2.");
+            errors.Add(new(O, "Live.Protocol", $"is {Live.Protocol}; the archive is a Jetstream v2 service: set it to JetstreamProtocol.V2."));
         }
 
         if (Live.FilterUpdates is not null)
         {
-            errors.Add($"{O}.Live.FilterUpdates is set; a backfill keeps one filter for history and live: leave it null.");
+            errors.Add(new(O, "Live.FilterUpdates", "is set; a backfill keeps one filter for history and live: leave it null."));
         }
 
         if (Live.Endpoints.Count > 1)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.Live.Endpoints has {Live.Endpoints.Count} hosts; a backfill hands over at one seq, and seqs belong to one host: give one endpoint."));
+            errors.Add(new(O, "Live.Endpoints", string.Create(CultureInfo.InvariantCulture, $"has {Live.Endpoints.Count} hosts; a backfill hands over at one seq, and seqs belong to one host: give one endpoint.")));
         }
 
         if (Live.CursorStore is not null)
         {
-            errors.Add($"{O}.Live.CursorStore is set; a backfill resumes from AfterSeq: save JetstreamEvent.Cursor yourself and leave it null.");
+            errors.Add(new(O, "Live.CursorStore", "is set; a backfill resumes from AfterSeq: save JetstreamEvent.Cursor yourself and leave it null."));
         }
 
         if (AfterSeq is < 0 or > MaxSeq)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.AfterSeq is {AfterSeq}; it must be a seq from 0 to {MaxSeq} (a microsecond timestamp is not a v2 seq)."));
+            errors.Add(new(O, "AfterSeq", string.Create(CultureInfo.InvariantCulture, $"is {AfterSeq}; it must be a seq from 0 to {MaxSeq} (a microsecond timestamp is not a v2 seq).")));
         }
 
         if (BeforeSeq is { } before)
         {
             if (!SnapshotOnly)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.BeforeSeq is {before}; it needs SnapshotOnly = true (a stream going on live would drop every later event)."));
+                errors.Add(new(O, "BeforeSeq", string.Create(CultureInfo.InvariantCulture, $"is {before}; it needs SnapshotOnly = true (a stream going on live would drop every later event).")));
             }
 
             if (before <= AfterSeq || before > MaxSeq)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.BeforeSeq is {before}; it must be above AfterSeq ({AfterSeq}) and at most {MaxSeq}."));
+                errors.Add(new(O, "BeforeSeq", string.Create(CultureInfo.InvariantCulture, $"is {before}; it must be above AfterSeq ({AfterSeq}) and at most {MaxSeq}.")));
             }
         }
 
         if (DownloadConcurrency is < 1 or > 64)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.DownloadConcurrency is {DownloadConcurrency}; it must be from 1 to 64."));
+            errors.Add(new(O, "DownloadConcurrency", string.Create(CultureInfo.InvariantCulture, $"is {DownloadConcurrency}; it must be from 1 to 64.")));
         }
 
         if (ApiKey is not null && string.IsNullOrWhiteSpace(ApiKey))
         {
-            errors.Add($"{O}.ApiKey is empty; give a key or leave it null.");
+            errors.Add(new(O, "ApiKey", "is empty; give a key or leave it null."));
         }
 
         if (MaxAttempts is < 1 or > 20)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.MaxAttempts is {MaxAttempts}; it must be from 1 to 20."));
+            errors.Add(new(O, "MaxAttempts", string.Create(CultureInfo.InvariantCulture, $"is {MaxAttempts}; it must be from 1 to 20.")));
         }
 
         if (RetryBaseDelay < TimeSpan.Zero || RetryBaseDelay > MaxRetryDelay || MaxRetryDelay > TimeSpan.FromMinutes(10))
         {
-            errors.Add($"{O}.RetryBaseDelay is {RetryBaseDelay} and MaxRetryDelay {MaxRetryDelay}; they must satisfy 0 <= RetryBaseDelay <= MaxRetryDelay <= 10 minutes.");
+            errors.Add(new(O, "RetryBaseDelay", $"is {RetryBaseDelay} and MaxRetryDelay {MaxRetryDelay}; they must satisfy 0 <= RetryBaseDelay <= MaxRetryDelay <= 10 minutes."));
         }
 
         if (RequestTimeout <= TimeSpan.Zero || SegmentTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"{O}.RequestTimeout is {RequestTimeout} and SegmentTimeout {SegmentTimeout}; both must be positive.");
+            errors.Add(new(O, "RequestTimeout", $"is {RequestTimeout} and SegmentTimeout {SegmentTimeout}; both must be positive."));
         }
 
         if (MaxSegmentBytes is < 4096 or > 4L << 30)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{O}.MaxSegmentBytes is {MaxSegmentBytes}; it must be from 4096 to 4 GiB."));
+            errors.Add(new(O, "MaxSegmentBytes", string.Create(CultureInfo.InvariantCulture, $"is {MaxSegmentBytes}; it must be from 4096 to 4 GiB.")));
         }
 
         var endpoint = ResolveArchiveEndpoint();
         if (endpoint is null || endpoint.Scheme is not ("http" or "https"))
         {
-            errors.Add($"{O}.ArchiveEndpoint is {ArchiveEndpoint?.ToString() ?? "(from Live.Endpoint " + Live.Endpoint + ")"}; it must be an absolute http or https URL.");
+            errors.Add(new(O, "ArchiveEndpoint", $"is {ArchiveEndpoint?.ToString() ?? "(from Live.Endpoint " + Live.Endpoint + ")"}; it must be an absolute http or https URL."));
         }
 
         try
@@ -159,7 +159,7 @@ public sealed record JetstreamBackfillOptions
         }
         catch (JetstreamOptionsException e)
         {
-            errors.AddRange(e.Errors.Select(m => $"{O}.Live: {m}"));
+            errors.AddRange(e.OptionErrors.Select(error => error.Under(O, nameof(Live))));
         }
 
         if (errors.Count > 0)

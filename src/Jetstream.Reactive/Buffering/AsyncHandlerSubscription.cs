@@ -3,6 +3,7 @@ using System.Reactive.Disposables;
 using System.Runtime.ExceptionServices;
 using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Linq;
+using Jetstream.Reactive.Resume;
 
 namespace Jetstream.Reactive.Buffering;
 
@@ -12,7 +13,9 @@ namespace Jetstream.Reactive.Buffering;
 /// </summary>
 internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>
 {
-    private readonly Func<T, CancellationToken, Task> _handler;
+    private readonly Func<T, CancellationToken, Task>? _handler;
+    private readonly Func<IReadOnlyList<T>, CancellationToken, Task>? _batchHandler;
+    private readonly int _maxBatch;
     private readonly Action<Exception>? _onError;
     private readonly Action? _onCompleted;
     private readonly AsyncHandlerOptions _options;
@@ -23,6 +26,14 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly DropCounter _drops;
+
+    // Deferred acknowledgements of the durable cursor, each with the number of the queued item it belongs to (items are
+    // numbered as they are queued and as they are taken, so no entry is needed for items without one).
+    private readonly Queue<(long Item, JetstreamDeferredAck Ack)> _acks = new();
+    private readonly CursorSaver? _directSaver;
+    private CursorSaver? _saver;
+    private long _queuedCount;
+    private long _takenCount;
     private Exception? _error;
     private long _handled;
     private int _wip;
@@ -30,7 +41,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     private volatile bool _stopped;
 
     public AsyncHandlerSubscription(
-        Func<T, CancellationToken, Task> handler,
+        HandlerCall<T> handler,
         Action<Exception>? onError,
         Action? onCompleted,
         AsyncHandlerOptions options,
@@ -38,15 +49,19 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
         Action<T>? handled = null,
-        long byteLimit = long.MaxValue)
+        long byteLimit = long.MaxValue,
+        CursorSaver? saver = null)
     {
         _handledCallback = handled;
-        _handler = handler;
+        _directSaver = saver;
+        _handler = handler.Single;
+        _batchHandler = handler.Batch;
+        _maxBatch = handler.MaxBatchSize;
         _onError = onError;
         _onCompleted = onCompleted;
         _options = options;
         _scheduler = scheduler;
-        _drops = new DropCounter(monitor);
+        _drops = new DropCounter(monitor, options.Dropped, options.DropsEnded);
         _queue = new DropIncomingQueue<T>(capacity, _drops, null, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
     }
 
@@ -67,9 +82,36 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
             return;
         }
 
+        // Behind any synchronous LINQ on a Connect stream with a durable cursor: the cursor waits for the handler.
+        var ack = _handledCallback is null ? JetstreamAck.Defer() : null;
         if (_queue.TryEnqueue(value))
         {
+            var item = _queuedCount++;
+            if (ack is not null)
+            {
+                lock (_acks)
+                {
+                    _saver ??= ack.Saver;
+                    _acks.Enqueue((item, ack));
+                }
+            }
+
             Schedule();
+        }
+        else
+        {
+            // Dropped: never handled, and the cursor may move past it, as for any event a full buffer drops.
+            ack?.Acknowledge();
+        }
+    }
+
+    /// <summary>The deferred acknowledgement of the item taken now, if it has one.</summary>
+    private JetstreamDeferredAck? TakeAck()
+    {
+        var item = _takenCount++;
+        lock (_acks)
+        {
+            return _acks.TryPeek(out var head) && head.Item == item ? _acks.Dequeue().Ack : null;
         }
     }
 
@@ -168,12 +210,25 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                 }
 
                 var done = _done;
-                if (_queue.TryDequeue(out var item))
+                if (_batchHandler is not null)
                 {
+                    if (TakeBatch() is { } batch)
+                    {
+                        if (!await HandleBatchAsync(batch).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+                }
+                else if (_queue.TryDequeue(out var item))
+                {
+                    var ack = TakeAck();
                     Exception? failure = null;
                     try
                     {
-                        await _handler(item, _cts.Token).ConfigureAwait(false);
+                        await _handler!(item, _cts.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (_stopped)
                     {
@@ -195,6 +250,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
                     // Finished (or given up on under Continue): the durable cursor may move past it.
                     _handledCallback?.Invoke(item);
+                    ack?.Acknowledge();
 
                     continue;
                 }
@@ -223,6 +279,82 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>What is queued now, up to the batch size, with the items' acknowledgements; null when nothing is.</summary>
+    private (T[] Items, JetstreamDeferredAck?[] Acks)? TakeBatch()
+    {
+        var count = Math.Min(_queue.Count, _maxBatch);
+        if (count == 0 || !_queue.TryDequeue(out var first))
+        {
+            return null;
+        }
+
+        var items = new List<T>(Math.Max(count, 1)) { first };
+        var acks = new List<JetstreamDeferredAck?>(items.Capacity) { TakeAck() };
+        while (items.Count < _maxBatch && _queue.TryDequeue(out var next))
+        {
+            items.Add(next);
+            acks.Add(TakeAck());
+        }
+
+        return ([.. items], [.. acks]);
+    }
+
+    /// <returns>Whether the drain loop goes on.</returns>
+    private async Task<bool> HandleBatchAsync((T[] Items, JetstreamDeferredAck?[] Acks) batch)
+    {
+        Exception? failure = null;
+        try
+        {
+            await _batchHandler!(batch.Items, _cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopped)
+        {
+            Finish();
+            return false;
+        }
+#pragma warning disable CA1031 // The handler is user code; its failure is reported, never thrown into the drain loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        Interlocked.Add(ref _handled, batch.Items.Length);
+        if (failure is not null && !HandleFailure(failure))
+        {
+            return false;
+        }
+
+        // The whole batch is finished (or given up on under Continue): the durable cursor may move past it.
+        for (var i = 0; i < batch.Items.Length; i++)
+        {
+            _handledCallback?.Invoke(batch.Items[i]);
+            batch.Acks[i]?.Acknowledge();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Stops taking items (the source is unsubscribed), lets the handler finish what is queued as if the source had
+    /// completed, and waits for <see cref="Completion"/>; when <paramref name="cancellationToken"/> is cancelled first,
+    /// disposes instead (the running handler's token is cancelled, the rest discarded).
+    /// </summary>
+    public override async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _upstream.Dispose();
+        OnCompleted();
+        try
+        {
+            await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Dispose();
+            await Completion.ConfigureAwait(false);
         }
     }
 
@@ -274,11 +406,38 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     {
         // The token source is not disposed: a handler may still hold its token, and without timers it holds nothing.
         _queue.Clear();
-        _completion.TrySetResult();
+        CursorSaver? saver;
+        lock (_acks)
+        {
+            // Items still queued were not handled: their acknowledgements are never given, so the cursor stays before them.
+            _acks.Clear();
+            saver = _directSaver ?? _saver;
+        }
+
+        if (saver is null)
+        {
+            _completion.TrySetResult();
+            return;
+        }
+
+        // The stream has stopped (it ended, or the upstream was disposed): complete after its final cursor save.
+        _ = CompleteAfterFinalSaveAsync(saver);
+    }
+
+    private async Task CompleteAfterFinalSaveAsync(CursorSaver saver)
+    {
+        if (await saver.WhenStoppedAndSavedAsync(CancellationToken.None).ConfigureAwait(false) is { } failure)
+        {
+            _completion.TrySetException(new JetstreamCursorStoreException("The final save of the durable cursor failed; the last handled event's cursor is not stored.", failure));
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
     }
 
     /// <summary>Counts drops for <see cref="Dropped"/> and passes every report on to the stream's monitor, if any.</summary>
-    private sealed class DropCounter(IDropIncomingMonitor<T>? next) : IDropIncomingMonitor<T>
+    private sealed class DropCounter(IDropIncomingMonitor<T>? next, Action<bool>? dropped, Action<long>? ended) : IDropIncomingMonitor<T>
     {
         public long Count;
 
@@ -288,8 +447,13 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         {
             Interlocked.Increment(ref Count);
             next?.Dropped(item, firstInEpisode, capacity);
+            dropped?.Invoke(firstInEpisode);
         }
 
-        public void EpisodeEnded(long dropped) => next?.EpisodeEnded(dropped);
+        public void EpisodeEnded(long count)
+        {
+            next?.EpisodeEnded(count);
+            ended?.Invoke(count);
+        }
     }
 }

@@ -107,12 +107,12 @@ internal sealed class FilterState
             // Filters are never logged above Debug: the Warning names the fields at fault, not their values.
             if (_logger.IsEnabled(LogLevel.Warning))
             {
-                _logger.FilterUpdateRejected(string.Join("; ", errors.Select(FieldOf).Distinct(StringComparer.Ordinal)));
+                _logger.FilterUpdateRejected(string.Join("; ", errors.Select(e => e.Path.Length == 0 ? $"The {e.Owner}" : $"{e.Owner}.{e.Path}").Distinct(StringComparer.Ordinal)));
             }
 
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                _logger.FilterUpdateRejectedDetail(string.Join(" ", errors));
+                _logger.FilterUpdateRejectedDetail(string.Join(" ", errors.Select(e => e.Message)));
             }
             return;
         }
@@ -138,21 +138,6 @@ internal sealed class FilterState
         {
             listener();
         }
-    }
-
-    private static string FieldOf(string error)
-    {
-        var end = error.Length;
-        foreach (var marker in (ReadOnlySpan<string>)[" is ", " has ", ";"])
-        {
-            var i = error.IndexOf(marker, StringComparison.Ordinal);
-            if (i > 0 && i < end)
-            {
-                end = i;
-            }
-        }
-
-        return error[..end];
     }
 
     private void OnError(Exception error) => _logger.FilterUpdatesFailed(error.Message, error);

@@ -38,6 +38,19 @@ public sealed record AsyncHandlerOptions
     /// <summary>Called with each handler exception, whatever <see cref="OnHandlerError"/> says. Default none.</summary>
     public Action<Exception>? HandlerFailed { get; init; }
 
+    /// <summary>
+    /// Called for each item the full queue drops, with <see langword="true"/> for the first drop of an episode (the
+    /// queue had drained to half its capacity and byte limit since the last drop). Default none. Runs on the source's
+    /// thread: keep it short (count it, log the first).
+    /// </summary>
+    public Action<bool>? Dropped { get; init; }
+
+    /// <summary>
+    /// Called when the queue drained to half its capacity and byte limit after drops, with how many items that episode
+    /// dropped. Default none.
+    /// </summary>
+    public Action<long>? DropsEnded { get; init; }
+
     /// <summary>Logs handler failures (Error) when set. Default none.</summary>
     public ILogger? Logger { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Jetstream.Reactive.Buffering;
+using Jetstream.Reactive.Resume;
 using Jetstream.Reactive.Reconnect;
 
 namespace Jetstream.Reactive.Linq;
@@ -69,10 +70,10 @@ public static class JetstreamOperators
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(shouldRetry);
         ArgumentNullException.ThrowIfNull(scheduler);
-        var errors = policy.GetErrors(nameof(policy)).ToList();
+        var errors = policy.GetErrors(nameof(policy), string.Empty).ToList();
         if (errors.Count > 0)
         {
-            throw new ArgumentException(string.Join(" ", errors), nameof(policy));
+            throw new ArgumentException(string.Join(" ", errors.Select(e => e.Message)), nameof(policy));
         }
 
         return new RetryWithBackoffObservable<T>(source, policy, e => shouldRetry(e) ? ReconnectDecision.AfterBackoff() : ReconnectDecision.Stop, scheduler, onRetry is null ? null : (retry, _) => onRetry(retry));
@@ -103,6 +104,38 @@ public static class JetstreamOperators
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(handler);
+        return Subscribe(source, HandlerCall<T>.OneAtATime(handler), onError, onCompleted, options);
+    }
+
+    /// <summary>
+    /// Subscribes an async handler that is awaited for a batch at a time, in order: each call gets what is queued when
+    /// the previous call ended (at least one item, at most <paramref name="maxBatchSize"/>), so batches grow when the
+    /// handler falls behind and stay small when it keeps up. The queue, its bound, drops, errors and the durable cursor
+    /// work as for <see cref="SubscribeAsync{T}(IObservable{T}, Func{T, CancellationToken, Task}, Action{Exception}?, Action?, AsyncHandlerOptions?)"/>;
+    /// the cursor moves past a batch once the call for it finished.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="handler">The work per batch, in the source's order; the list is the handler's to keep.</param>
+    /// <param name="maxBatchSize">The most items per call: 1 to 100,000.</param>
+    /// <param name="onError">As for <c>SubscribeAsync</c>.</param>
+    /// <param name="onCompleted">Called after the source completed and every queued item was handled.</param>
+    /// <param name="options">Capacity, error behaviour and scheduler; a failed call under <see cref="HandlerErrorBehavior.Continue"/> gives up on its whole batch.</param>
+    /// <returns>The subscription; <see cref="AsyncSubscription.Handled"/> counts items, not calls.</returns>
+    public static AsyncSubscription SubscribeBatchesAsync<T>(this IObservable<T> source, Func<IReadOnlyList<T>, CancellationToken, Task> handler, int maxBatchSize, Action<Exception>? onError = null, Action? onCompleted = null, AsyncHandlerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (maxBatchSize is < 1 or > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, $"maxBatchSize is {maxBatchSize}; it must be between 1 and 100,000.");
+        }
+
+        return Subscribe(source, HandlerCall<T>.Batches(handler, maxBatchSize), onError, onCompleted, options);
+    }
+
+    private static AsyncSubscription Subscribe<T>(IObservable<T> source, HandlerCall<T> handler, Action<Exception>? onError, Action? onCompleted, AsyncHandlerOptions? options)
+    {
         options ??= new AsyncHandlerOptions();
         if (options.BufferCapacity is < 1)
         {
@@ -121,6 +154,7 @@ public static class JetstreamOperators
         }
 
         // Straight on a Jetstream stream, the handler's queue replaces the stream's buffer: one bound, counted in its metrics.
+        // A buffering choice only: behind LINQ the saved cursor waits for the handler all the same (JetstreamAck).
         if (source is IBufferedSource<T> buffered)
         {
             return buffered.SubscribeAsync(handler, onError, onCompleted, options);
@@ -131,7 +165,7 @@ public static class JetstreamOperators
 
     internal static AsyncSubscription SubscribeAsyncCore<T>(
         IObservable<T> source,
-        Func<T, CancellationToken, Task> handler,
+        HandlerCall<T> handler,
         Action<Exception>? onError,
         Action? onCompleted,
         AsyncHandlerOptions options,
@@ -139,9 +173,10 @@ public static class JetstreamOperators
         IScheduler scheduler,
         IDropIncomingMonitor<T>? monitor,
         Action<T>? handled = null,
-        long byteLimit = long.MaxValue)
+        long byteLimit = long.MaxValue,
+        CursorSaver? saver = null)
     {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit);
+        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
         subscription.SetUpstream(source.Subscribe(subscription));
         return subscription;
     }

@@ -63,8 +63,15 @@ internal sealed class ReconnectPolicy
             // The two v2 rejections with a recovery of their own (PROTOCOL.md §6.2); both reconnect at once.
             if (handshake.Error == UnknownZstdDictionary && _compression?.InUse is { } dictionary)
             {
-                // At once after the first rejection; a server rejecting every dictionary is retried with backoff.
-                return _compression.Rejected(dictionary, handshake.ErrorMessage) ? ReconnectDecision.Now(ReconnectDictionaryRotated) : ReconnectDecision.AfterBackoff();
+                // At once after the first rejection; a server rejecting every dictionary is retried with backoff, and
+                // those repeated rejections count as failures toward failover, like any other failed attempt.
+                if (_compression.Rejected(dictionary, handshake.ErrorMessage))
+                {
+                    return ReconnectDecision.Now(ReconnectDictionaryRotated);
+                }
+
+                FailOverIfDue();
+                return ReconnectDecision.AfterBackoff();
             }
 
             if (handshake.Error == CursorTooOld && _options.OnCursorTooOld == JetstreamCursorTooOldBehavior.RestartFromLive && _position.CursorFor(_rotation.Current) is { } cursor)

@@ -25,6 +25,10 @@ internal sealed class CursorSaver
     private bool _savePending;
     private volatile bool _stopped;
     private int _lateSaveScheduled;
+    private Exception? _lastFailure;
+
+    // Completed (and replaced) at each change the final-save wait looks at: the stop, a save's end, a late save's turn.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="options">The options (store, interval, scheduler, protocol).</param>
     /// <param name="hostOf">The authority of the host an event came from, saved beside its cursor.</param>
@@ -52,7 +56,53 @@ internal sealed class CursorSaver
             timer.Dispose();
             _stopped = true;
             SaveIfMoved();
+            Changed();
         });
+    }
+
+    /// <summary>
+    /// Completes when the stream has stopped and no save is running or scheduled: the final save (and any late one) is
+    /// done. Without a <see cref="JetstreamOptions.CursorStore"/>, completes at once: there is nothing to save.
+    /// </summary>
+    /// <returns>The last save's error when the last handled cursor is not stored; otherwise <see langword="null"/>.</returns>
+    public async Task<Exception?> WhenStoppedAndSavedAsync(CancellationToken cancellationToken)
+    {
+        if (_options.CursorStore is null)
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            Task next;
+            lock (_gate)
+            {
+                var handled = Volatile.Read(ref _handled);
+                var stored = handled is null || ReferenceEquals(handled, _saved);
+
+                // Unstored with no failure: a late save is between its turn and its start; wait for it.
+                if (_stopped && !_saving && Volatile.Read(ref _lateSaveScheduled) == 0 && (stored || _lastFailure is not null))
+                {
+                    return stored ? null : _lastFailure;
+                }
+
+                next = _changed.Task;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Changed()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
     }
 
     /// <summary>
@@ -77,6 +127,7 @@ internal sealed class CursorSaver
             {
                 Volatile.Write(ref _lateSaveScheduled, 0);
                 SaveIfMoved();
+                Changed();
             });
         }
     }
@@ -112,12 +163,14 @@ internal sealed class CursorSaver
         try
         {
             await store.SaveAsync(cursor, CancellationToken.None).ConfigureAwait(false);
+            _lastFailure = null;
             _metrics.CursorSaves.Add(1);
         }
 #pragma warning disable CA1031 // A failed save is retried by the next one; the stream goes on.
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            _lastFailure = e;
             TelemetryGuard.Run(_logger.CursorSaveFailed, e);
 
             // Not saved after all: the next interval (or the final save) tries this event again.
@@ -143,5 +196,7 @@ internal sealed class CursorSaver
         {
             SaveIfMoved();
         }
+
+        Changed();
     }
 }

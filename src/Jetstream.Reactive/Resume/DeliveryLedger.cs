@@ -1,0 +1,120 @@
+namespace Jetstream.Reactive.Resume;
+
+/// <summary>
+/// The acknowledgement channel between a stream's delivery and the durable cursor. An event is handled when the
+/// observer's <c>OnNext</c> returned and every <see cref="JetstreamDeferredAck"/> taken during that call (by
+/// <c>SubscribeAsync</c> behind any synchronous LINQ, or by a caller of <see cref="JetstreamAck.Defer"/>) was
+/// acknowledged. The cursor moves in delivery order only: past an event when it and every earlier one are handled, so
+/// a later event that a <c>Where</c> filtered out cannot carry the cursor past one still waiting for a handler.
+/// </summary>
+internal sealed class DeliveryLedger(CursorSaver saver)
+{
+    // Only the current delivery's thread reads this: the operators between the stream and a deferring observer are synchronous.
+    [ThreadStatic]
+    private static Delivery? t_current;
+
+    private readonly Lock _gate = new();
+
+    // Deliveries not yet handled, or handled behind one that is not; empty in the common case (nothing deferred).
+    private readonly Queue<Delivery> _open = new();
+
+    /// <summary>The delivery whose <c>OnNext</c> is running on this thread, if any.</summary>
+    internal static Delivery? Current => t_current;
+
+    /// <summary>The saver this ledger feeds, for the final-save wait.</summary>
+    public CursorSaver Saver => saver;
+
+    /// <summary>Runs <paramref name="onNext"/> for <paramref name="e"/> as the current delivery, then settles it.</summary>
+    public void Deliver(JetstreamEvent e, Action<JetstreamEvent> onNext)
+    {
+        var delivery = new Delivery(this, e);
+        var previous = t_current;
+        t_current = delivery;
+        try
+        {
+            onNext(e);
+        }
+        finally
+        {
+            t_current = previous;
+        }
+
+        Returned(delivery);
+    }
+
+    /// <summary>Takes over the acknowledgement of <paramref name="delivery"/>: it is not handled until the hold is released.</summary>
+    internal void Hold(Delivery delivery)
+    {
+        lock (_gate)
+        {
+            if (!delivery.Queued)
+            {
+                delivery.Queued = true;
+                _open.Enqueue(delivery);
+            }
+
+            delivery.Holds++;
+        }
+    }
+
+    /// <summary>A hold on <paramref name="delivery"/> was acknowledged.</summary>
+    internal void Release(Delivery delivery)
+    {
+        lock (_gate)
+        {
+            delivery.Holds--;
+            Settle();
+        }
+    }
+
+    private void Returned(Delivery delivery)
+    {
+        lock (_gate)
+        {
+            delivery.Holds--;
+            if (!delivery.Queued)
+            {
+                if (_open.Count == 0)
+                {
+                    // Nothing deferred before it: handled now, as when the observer's OnNext returns.
+                    saver.Handled(delivery.Event);
+                    return;
+                }
+
+                delivery.Queued = true;
+                _open.Enqueue(delivery);
+            }
+
+            Settle();
+        }
+    }
+
+    // Under _gate: the cursor moves to the last of the handled deliveries at the front.
+    private void Settle()
+    {
+        JetstreamEvent? last = null;
+        while (_open.TryPeek(out var head) && head.Holds == 0)
+        {
+            _open.Dequeue();
+            last = head.Event;
+        }
+
+        if (last is not null)
+        {
+            saver.Handled(last);
+        }
+    }
+
+    /// <summary>One event's delivery: the <c>OnNext</c> call holds it once, each deferred acknowledgement once more.</summary>
+    internal sealed class Delivery(DeliveryLedger ledger, JetstreamEvent e)
+    {
+        public DeliveryLedger Ledger { get; } = ledger;
+
+        public JetstreamEvent Event { get; } = e;
+
+        // Guarded by the ledger's gate.
+        public int Holds { get; set; } = 1;
+
+        public bool Queued { get; set; }
+    }
+}
