@@ -4,7 +4,7 @@ using Jetstream.Reactive.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Buffering;
 
 /// <summary>The buffers are bounded in bytes as well as in events: a server sending huge records cannot fill memory.</summary>
 public sealed class ByteBudgetTests

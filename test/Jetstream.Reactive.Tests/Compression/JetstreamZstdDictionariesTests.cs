@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Jetstream.Reactive.Compression;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Compression;
 
 public sealed class JetstreamZstdDictionariesTests
 {

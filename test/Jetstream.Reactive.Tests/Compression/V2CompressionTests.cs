@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Compression;
 
 /// <summary>
 /// v2 zstd in virtual time: the dictionary fetched from the host and cached, the bundled fallback, rotation with

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Compression;
 
 /// <summary>v1 zstd over the scripted socket, in virtual time: frames compressed here with the real v1 dictionary.</summary>
 public sealed class ZstdCompressionTests

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Connection;
 
 /// <summary>
 /// <see cref="JetstreamOptions.FilterUpdates"/> in virtual time: v1 sends one <c>options_update</c> per update and

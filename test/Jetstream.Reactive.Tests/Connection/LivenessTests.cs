@@ -5,7 +5,7 @@ using Microsoft.Reactive.Testing;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Connection;
 
 /// <summary>
 /// Liveness and cursor integrity in virtual time: which timer ends which connection (a quiet filtered stream and a

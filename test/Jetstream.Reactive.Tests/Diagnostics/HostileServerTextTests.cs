@@ -5,12 +5,12 @@ using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Diagnostics;
 
 /// <summary>Server text in logs and exception messages: cleaned, cut, and a repeated notice logged once per window with a count.</summary>
 public sealed class HostileServerTextTests
 {
-    private const int ServerTextLogLimit = Diagnostics.ServerTextLog.MaxKeys + 1;
+    private const int ServerTextLogLimit = Jetstream.Reactive.Diagnostics.ServerTextLog.MaxKeys + 1;
     private const string Escape = "\u001b]52;c;ZXZpbA==\u0007\nforged\u202E";
     private Harness _h = null!;
 

@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Diagnostics;
 
 public sealed class JetstreamTextTests
 {

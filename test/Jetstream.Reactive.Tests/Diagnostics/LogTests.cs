@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Diagnostics;
 
 public sealed class LogTests
 {

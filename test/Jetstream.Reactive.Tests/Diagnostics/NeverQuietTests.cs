@@ -2,7 +2,7 @@ using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Diagnostics;
 
 /// <summary>A failing log provider, Randomizer or scheduler never leaves the stream quiet: it goes on, or ends with OnError.</summary>
 public sealed class NeverQuietTests
@@ -112,7 +112,7 @@ public sealed class NeverQuietTests
             seen.Enqueue(g.RequestedCursor);
             Interlocked.Decrement(ref inside);
         });
-        var notifier = Resume.GapNotifier.Of(gaps, System.Reactive.Concurrency.TaskPoolScheduler.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var notifier = Jetstream.Reactive.Resume.GapNotifier.Of(gaps, System.Reactive.Concurrency.TaskPoolScheduler.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
         {
             for (var i = 0; i < 20; i++)

@@ -2,7 +2,7 @@ using System.Text;
 using Jetstream.Reactive.Internal;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Decoding;
+namespace Jetstream.Reactive.Tests.Internal;
 
 [TestFixture]
 public sealed class Utf8StringCacheTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Jetstream.Reactive.Protocol;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Options;
+namespace Jetstream.Reactive.Tests.Protocol;
 
 /// <summary>The <c>/subscribe</c> URL and, for long filters, the <c>options_update</c> hello built from the options.</summary>
 [TestFixture]

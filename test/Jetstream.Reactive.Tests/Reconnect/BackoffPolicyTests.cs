@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Options;
+namespace Jetstream.Reactive.Tests.Reconnect;
 
 /// <summary>
 /// <see cref="BackoffPolicy.GetDelay"/> with fixed random values. The policies use binary-exact factors (jitter 0.5,

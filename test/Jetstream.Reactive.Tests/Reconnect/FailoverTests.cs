@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Reconnect;
 
 /// <summary>
 /// <see cref="JetstreamOptions.Endpoints"/> in virtual time: after failed attempts in a row the stream moves to the next

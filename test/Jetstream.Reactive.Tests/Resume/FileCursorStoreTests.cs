@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Resume;
 
 public sealed class FileCursorStoreTests
 {

@@ -1,7 +1,7 @@
 using Jetstream.Reactive.Resume;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Resume;
 
 public sealed class RecentEventWindowTests
 {

@@ -1,7 +1,7 @@
 using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Resume;
 
 /// <summary>A stored cursor saved without TimeUs never turns into cursor=0 on another host.</summary>
 public sealed class StoredCursorTimeTests

@@ -1,7 +1,7 @@
 using System.Net;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests;
+namespace Jetstream.Reactive.Tests.Transport;
 
 public sealed class JetstreamHandshakeExceptionTests
 {

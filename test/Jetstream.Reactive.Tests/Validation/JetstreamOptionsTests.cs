@@ -4,7 +4,7 @@ using Jetstream.Reactive.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Options;
+namespace Jetstream.Reactive.Tests.Validation;
 
 /// <summary>Defaults, and the one exception <see cref="JetstreamOptions.Validate"/> throws for every kind of bad value.</summary>
 [TestFixture]

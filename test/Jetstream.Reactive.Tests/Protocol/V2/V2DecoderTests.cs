@@ -3,7 +3,7 @@ using Jetstream.Reactive.Protocol.V2;
 using Jetstream.Reactive.Tests.Infrastructure;
 using NUnit.Framework;
 
-namespace Jetstream.Reactive.Tests.Decoding;
+namespace Jetstream.Reactive.Tests.Protocol.V2;
 
 /// <summary>The v2 envelope and payload decoder: every frame type, any key order, and the faults each maps to.</summary>
 public sealed class V2DecoderTests

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Tests.Infrastructure.Harness;
 
-namespace Jetstream.Reactive.Tests.Protocol;
+namespace Jetstream.Reactive.Tests.Protocol.V2;
 
 /// <summary>Protocol v2 over the scripted socket, in virtual time: the request, every envelope, resume and dedupe, error frames.</summary>
 public sealed class V2ProtocolTests
