@@ -1,14 +1,19 @@
+using Jetstream.Reactive.Linq;
+using Microsoft.Reactive.Testing;
 using NUnit.Framework;
+using static Microsoft.Reactive.Testing.ReactiveTest;
 
 namespace Jetstream.Reactive.Tests.Reconnect;
 
 /// <summary>
-/// <see cref="BackoffPolicy.GetDelay"/> with fixed random values. The policies use binary-exact factors (jitter 0.5,
-/// random 0.5) so that the expected delays are exact, not approximate.
+/// <see cref="BackoffPolicy.GetDelay"/> with fixed random values, and the draws the retry operator actually makes. The
+/// policies use binary-exact factors (jitter 0.5, random 0.5) so that the expected delays are exact, not approximate.
 /// </summary>
 [TestFixture]
 public sealed class BackoffPolicyTests
 {
+    private static readonly long Ms = TimeSpan.TicksPerMillisecond;
+
     private static readonly BackoffPolicy Policy = new()
     {
         InitialDelay = TimeSpan.FromMilliseconds(100),
@@ -155,23 +160,54 @@ public sealed class BackoffPolicyTests
     }
 
     [Test]
-    public void NextRandom_WithRandomizer_ReturnsItsValues()
+    public void RetryWithBackoff_RandomizerSequence_EachRetryWaitsItsOwnJitteredDelay()
     {
-        var values = new Queue<double>([0.25, 0.75]);
-        var policy = Policy with { Randomizer = values.Dequeue };
+        // One draw per retry, in order, fed into that retry's delay: 100 ms × (1 − 0.5 × 0), 200 ms × (1 − 0.5 × 0.5),
+        // 400 ms × (1 − 0.5 × ~1). A policy that ignored the Randomizer, drew twice, or waited the unjittered delay
+        // would show other subscription times.
+        var scheduler = new TestScheduler();
+        var draws = new Queue<double>([0.0, 0.5, Math.BitDecrement(1.0)]);
+        var policy = Policy with { Randomizer = draws.Dequeue };
+        var xs = scheduler.CreateColdObservable(OnError<int>(10, new JetstreamConnectionException("reset", null)));
+        var retries = new List<RetryAttempt>();
 
+        scheduler.Start(() => xs.RetryWithBackoff(policy, _ => true, scheduler, retries.Add), 100, 200, 200 + (700 * Ms) - 1);
+
+        var waits = Waits(xs);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(policy.NextRandom(), Is.EqualTo(0.25));
-            Assert.That(policy.NextRandom(), Is.EqualTo(0.75));
+            Assert.That(waits, Is.EqualTo(new[] { 100 * Ms, 150 * Ms, 200 * Ms }).Within(1));
+            Assert.That(retries.Select(r => r.Delay.Ticks), Is.EqualTo(waits));
+            Assert.That(draws, Is.Empty, "one draw per retry");
         }
     }
 
     [Test]
-    public void NextRandom_WithoutRandomizer_IsInUnitInterval()
+    public void RetryWithBackoff_NoRandomizer_SpreadsTheDelaysAcrossTheJitterRange()
     {
-        var values = Enumerable.Range(0, 100).Select(_ => BackoffPolicy.Default.NextRandom()).ToArray();
+        // Without a Randomizer the jitter is real: over 200 retries of a constant 100 ms base with 50 % jitter, the
+        // waits stay in [50 ms, 100 ms] and cover it (a draw in each fifth of [0, 1) fails to happen with probability
+        // 200 × 0.8^200, about 1e-17). A policy that drew 0, or a narrow slice of [0, 1), would wait in step.
+        var scheduler = new TestScheduler();
+        var policy = Policy with { Multiplier = 1 };
+        var xs = scheduler.CreateColdObservable(OnError<int>(10, new JetstreamConnectionException("reset", null)));
 
-        Assert.That(values, Is.All.GreaterThanOrEqualTo(0.0).And.All.LessThan(1.0));
+        scheduler.Start(() => xs.RetryWithBackoff(policy, _ => true, scheduler), 100, 200, 200 + (200 * 100 * Ms));
+
+        var waits = Waits(xs).Take(200).ToArray();
+        var fifths = waits.Select(w => (int)Math.Min(4, (100 * Ms - w) * 5 / (50 * Ms))).Distinct().Count();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(waits, Has.Length.EqualTo(200));
+            Assert.That(waits, Is.All.InRange(50 * Ms, 100 * Ms));
+            Assert.That(fifths, Is.EqualTo(5), "the waits cover each fifth of the jitter range");
+        }
+    }
+
+    private static long[] Waits(ITestableObservable<int> xs)
+    {
+        // Each run fails 10 ticks after it starts; the wait is the time from that failure to the next start.
+        var starts = xs.Subscriptions.Select(s => s.Subscribe).ToArray();
+        return starts.Skip(1).Select((next, i) => next - (starts[i] + 10)).ToArray();
     }
 }
