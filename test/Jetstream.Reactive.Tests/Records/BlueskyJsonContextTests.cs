@@ -276,7 +276,7 @@ public sealed class BlueskyJsonContextTests
     }
 
     [Test]
-    [NonParallelizable]
+    [NonParallelizable] // Sets TZ and TZDIR, which are process-wide.
     public void CreatedAt_WithoutOffsetOnAMachineOutsideUtc_StillReadAsUtc()
     {
         // The zone comes from the test's own zoneinfo copy (TZDIR), not the machine's tzdata: without that database
