@@ -71,6 +71,18 @@ internal static partial class Snippets
             }
         }
 
+        // A check that finds nothing to compare proves nothing: a moved folder, a renamed marker or a broken pattern would
+        // otherwise pass quietly.
+        if (regions.Count == 0)
+        {
+            problems.Add($"no '// begin-snippet:' region found in {string.Join(" or ", ProjectDirectories)}");
+        }
+
+        if (quoted == 0)
+        {
+            problems.Add("no '<!-- snippet: name -->' quote found in README.md or docs/*.md");
+        }
+
         foreach (var problem in problems)
         {
             Console.Error.WriteLine(problem);

@@ -7,9 +7,12 @@ using NUnit.Framework;
 
 namespace Jetstream.Reactive.DocsExamples;
 
-/// <summary>docs/testing.md: tests of a consumer against <see cref="JetstreamTestServer"/>, as they would sit in a test project.</summary>
+/// <summary>
+/// docs/testing.md: tests of a consumer against <see cref="JetstreamTestServer"/>, as they would sit in a test project.
+/// They run with the suite (this project is a test project too), so an example that stopped working fails CI.
+/// </summary>
 [CancelAfter(30_000)]
-internal sealed class Testing
+public sealed class Testing
 {
     // begin-snippet: testing-setup
     [SetUp]

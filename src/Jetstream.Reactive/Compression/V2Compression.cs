@@ -82,6 +82,10 @@ internal sealed partial class V2Compression
             try
             {
                 var body = await _source.GetZstdDictionaryAsync(uri, cancellationToken).ConfigureAwait(false);
+
+                // A source that ignored the token and answered after the attempt was abandoned (dispose, idle timeout):
+                // the answer is not used, so nothing connects after dispose.
+                cancellationToken.ThrowIfCancellationRequested();
                 var id = Check(body, wanted);
                 _metrics.DictionaryFetches.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.OutcomeTag, "success"));
                 _logger.ZstdDictionaryFetched(id, body.Length, uri.AbsoluteUri);

@@ -40,6 +40,10 @@ internal sealed class StoredCursorLoader
         try
         {
             stored = await store.LoadAsync(token).ConfigureAwait(false);
+
+            // A store that ignored the token and answered after the attempt was abandoned (dispose, idle timeout): the
+            // answer is not used, so nothing connects after dispose; a later attempt loads again.
+            token.ThrowIfCancellationRequested();
         }
         catch (Exception e) when (!token.IsCancellationRequested)
         {

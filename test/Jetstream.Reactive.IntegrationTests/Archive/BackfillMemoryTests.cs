@@ -9,6 +9,7 @@ using static Jetstream.Reactive.IntegrationTests.Archive.BackfillFixture;
 namespace Jetstream.Reactive.IntegrationTests.Archive;
 
 /// <summary>A large synthetic archive replays with memory bounded by the download window, not by the archive's size.</summary>
+[NonParallelizable] // Measures the process-wide heap (GC.GetTotalMemory): a neighbour's allocations would count.
 [CancelAfter(120_000)]
 public sealed class BackfillMemoryTests
 {

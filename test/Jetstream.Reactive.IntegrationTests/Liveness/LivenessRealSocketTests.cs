@@ -12,6 +12,7 @@ namespace Jetstream.Reactive.IntegrationTests.Liveness;
 /// quiet filtered streams and silent replay scans keep their connection, a dark peer is caught by the keep-alive, and
 /// hostile cursor values or a sequence reset never stop delivery.
 /// </summary>
+[NonParallelizable] // Real silences timed on the wall clock: a busy neighbour would stretch them.
 [CancelAfter(120_000)]
 public sealed class LivenessRealSocketTests
 {

@@ -12,6 +12,7 @@ namespace Jetstream.Reactive.IntegrationTests.Reliability;
 /// Stall: the server keeps the socket open (it still answers pings) but sends nothing. Only the idle timeout can tell;
 /// the client drops the connection after <see cref="JetstreamOptions.IdleTimeout"/> and resumes from the cursor.
 /// </summary>
+[NonParallelizable] // Real idle timeouts with exact connection counts: a busy neighbour would add a reconnect.
 [CancelAfter(CancelAfterMs)]
 public sealed class StallTests
 {

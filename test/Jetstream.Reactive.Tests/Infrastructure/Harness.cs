@@ -13,7 +13,7 @@ internal sealed class Harness : IDisposable
         // The client's awaits resume inline only on a thread without a custom SynchronizationContext; NUnit installs one,
         // which would post the reader's continuations to the thread pool, outside virtual time.
         SynchronizationContext.SetSynchronizationContext(null);
-        Scheduler = new TestScheduler();
+        Scheduler = new InspectableTestScheduler();
         Transport = new ScriptedTransport(Scheduler);
         Dictionaries = new ScriptedDictionarySource();
         Meters = new TestMeterFactory();
@@ -31,7 +31,7 @@ internal sealed class Harness : IDisposable
         };
     }
 
-    public TestScheduler Scheduler { get; }
+    public InspectableTestScheduler Scheduler { get; }
 
     public ScriptedTransport Transport { get; }
 

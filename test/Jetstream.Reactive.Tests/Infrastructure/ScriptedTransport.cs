@@ -30,6 +30,13 @@ internal sealed class ScriptedTransport : IJetstreamTransport
         return this;
     }
 
+    /// <summary>The next attempt throws <paramref name="error"/> from ConnectAsync itself, before returning a task.</summary>
+    public ScriptedTransport ThenThrow(Exception error)
+    {
+        _script.Enqueue((_, _) => throw error);
+        return this;
+    }
+
     /// <summary>The next attempt never completes (until cancelled).</summary>
     public ScriptedTransport ThenHang()
     {

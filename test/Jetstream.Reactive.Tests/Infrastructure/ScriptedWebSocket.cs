@@ -55,6 +55,9 @@ internal sealed class ScriptedWebSocket : WebSocket
     public void Close(WebSocketCloseStatus status, string description = "") =>
         Push(new Incoming([], WebSocketMessageType.Close, true, null) { CloseStatus = status, CloseDescription = description });
 
+    /// <summary>The next receive throws <paramref name="error"/>: a custom socket failing in its own way.</summary>
+    public void Fail(Exception error) => Push(new Incoming([], WebSocketMessageType.Text, true, error));
+
     /// <summary>The TCP connection ends without a close frame (what a client sees as 1006).</summary>
     public void Drop() =>
         Push(new Incoming([], WebSocketMessageType.Close, true, new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The remote party closed the WebSocket connection without completing the close handshake.")));

@@ -310,6 +310,7 @@ public sealed class JetstreamEventExtensionsTests
     }
 
     [Test]
+    [NonParallelizable] // Reads the process-wide meter, which any Records() call without a meter factory also counts on.
     public void Records_NoOptions_CountsOnTheProcessWideMeter()
     {
         using var invalid = new MetricCollector<long>(null, JetstreamTelemetry.MeterName, "jetstream.client.records.invalid");

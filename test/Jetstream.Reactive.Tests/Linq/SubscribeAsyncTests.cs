@@ -59,7 +59,7 @@ public sealed class SubscribeAsyncTests
         sub.Dispose();
 
         Assert.That(seen.IsCancellationRequested, Is.True);
-        Assert.That(sub.Completion.IsCompleted, Is.True);
+        Assert.That(sub.Completion.Status, Is.EqualTo(TaskStatus.RanToCompletion), "Completion never faults: IsCompleted would also hold for a faulted task");
         _scheduler.AdvanceTo(5_000);
         Assert.That(_log, Is.EqualTo(new[] { "start 1" }), "no handler runs after dispose");
         Assert.That(xs.Subscriptions, Is.EqualTo(new[] { Subscribe(0, 250) }));
@@ -82,7 +82,7 @@ public sealed class SubscribeAsyncTests
         Assert.That(failed, Has.Count.EqualTo(1));
         Assert.That(sub.Handled, Is.EqualTo(2));
         Assert.That(xs.Subscriptions, Is.EqualTo(new[] { Subscribe(0, 221) }));
-        Assert.That(sub.Completion.IsCompleted, Is.True);
+        Assert.That(sub.Completion.Status, Is.EqualTo(TaskStatus.RanToCompletion), "Completion never faults: IsCompleted would also hold for a faulted task");
     }
 
     [Test]
@@ -111,7 +111,7 @@ public sealed class SubscribeAsyncTests
         Assert.That(handled, Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(failed.Single().Message, Is.EqualTo("2"));
         Assert.That(completed, Is.True);
-        Assert.That(sub.Completion.IsCompleted, Is.True);
+        Assert.That(sub.Completion.Status, Is.EqualTo(TaskStatus.RanToCompletion), "Completion never faults: IsCompleted would also hold for a faulted task");
     }
 
     [Test]
@@ -137,7 +137,7 @@ public sealed class SubscribeAsyncTests
         _scheduler.AdvanceTo(1_000);
 
         Assert.That(completedAt, Is.EqualTo(411));
-        Assert.That(sub.Completion.IsCompleted, Is.True);
+        Assert.That(sub.Completion.Status, Is.EqualTo(TaskStatus.RanToCompletion), "Completion never faults: IsCompleted would also hold for a faulted task");
     }
 
     [Test]

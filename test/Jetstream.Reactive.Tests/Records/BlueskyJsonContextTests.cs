@@ -276,15 +276,20 @@ public sealed class BlueskyJsonContextTests
     }
 
     [Test]
-    [NonParallelizable]
+    [NonParallelizable] // Sets TZ and TZDIR, which are process-wide.
     public void CreatedAt_WithoutOffsetOnAMachineOutsideUtc_StillReadAsUtc()
     {
+        // The zone comes from the test's own zoneinfo copy (TZDIR), not the machine's tzdata: without that database
+        // the zone switch would silently leave the process in UTC, where the test proves nothing. So the check below is
+        // an assertion (red), never an assumption (Inconclusive).
         var saved = Environment.GetEnvironmentVariable("TZ");
+        var savedDirectory = Environment.GetEnvironmentVariable("TZDIR");
         try
         {
+            Environment.SetEnvironmentVariable("TZDIR", Path.Combine(AppContext.BaseDirectory, "TestData", "zoneinfo"));
             Environment.SetEnvironmentVariable("TZ", "Asia/Tokyo");
             TimeZoneInfo.ClearCachedData();
-            Assume.That(TimeZoneInfo.Local.BaseUtcOffset, Is.EqualTo(TimeSpan.FromHours(9)), "this platform cannot switch zones in process");
+            Assert.That(TimeZoneInfo.Local.BaseUtcOffset, Is.EqualTo(TimeSpan.FromHours(9)), "the process must run in UTC+9 for this test to mean anything");
 
             var like = Read($$"""{"subject":{"uri":"{{PostUri}}","cid":"{{Cid1}}"},"createdAt":"2024-09-09T19:46:02.102"}""", Context.LikeRecord);
 
@@ -294,6 +299,7 @@ public sealed class BlueskyJsonContextTests
         finally
         {
             Environment.SetEnvironmentVariable("TZ", saved);
+            Environment.SetEnvironmentVariable("TZDIR", savedDirectory);
             TimeZoneInfo.ClearCachedData();
         }
     }
