@@ -116,6 +116,9 @@ public sealed class HostedTests
             await WaitUntilAsync(async () => (await CheckAsync(host, token)).Status == HealthStatus.Healthy, "healthy while NATS runs", token);
             nats.Kill();
             await WaitUntilAsync(() => downConnection.ConnectionState != NatsConnectionState.Open, "the host's connection lost", token);
+
+            // The source learns of the loss from the connection's event, a moment after the state flips: wait for it.
+            await WaitUntilAsync(async () => (await CheckAsync(host, token)).Data.TryGetValue("state", out var state) && Equals(state, "Reconnecting"), "the host reports the connection lost", token);
             var down = await CheckAsync(host, token);
             time.Advance(TimeSpan.FromSeconds(31));
             var longDown = await CheckAsync(host, token);
