@@ -83,6 +83,11 @@ public sealed class HostedTests
             await host.StartAsync(token);
             await WaitUntilAsync(() => stuck.Started >= 1, "the handler started", token);
             await WaitUntilAsync(async () => await ConsumerAsync(hostConnection, "BACKLOG", "hosted", token) is { NumAckPending: 10 }, "the consumer holds its 10", token);
+
+            // The 10 the consumer holds reach the host one by one: wait until the stuck handler has all 10 (1 running, 9
+            // queued), so the stop below answers each of them (a message still inside the NATS client at the stop is
+            // only redelivered after AckWait).
+            await WaitUntilAsync(async () => (await CheckAsync(host, token)).Data.Any(kv => kv.Key.StartsWith("handler.", StringComparison.Ordinal) && kv.Key.EndsWith(".pending", StringComparison.Ordinal) && kv.Value is int p && p >= 10), "the stuck handler holds all 10", token);
             var lagging = await CheckAsync(host, token);
 
             // Stopping cancels the stuck handler: what the host held is nak'ed, and another worker gets all of it now
