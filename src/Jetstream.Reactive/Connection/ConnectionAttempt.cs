@@ -32,6 +32,9 @@ internal sealed class ConnectionAttempt : IDisposable
 {
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
+    /// <summary>The most messages read in one batch before the consumer is woken anyway (bounds the added delay on a socket that never makes the reader wait).</summary>
+    private const int MaxBatchRun = 256;
+
     private static readonly Dictionary<string, string> Headers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["User-Agent"] = $"Jetstream.Reactive/{typeof(ConnectionAttempt).Assembly.GetName().Version?.ToString(3) ?? "0"}",
@@ -169,6 +172,7 @@ internal sealed class ConnectionAttempt : IDisposable
         var v2 = request.Protocol == JetstreamProtocol.V2;
         WebSocket? socket = null;
         var buffer = new MessageAssembler(options.MaxMessageSize);
+        var batch = new DeliveryBatch();
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -221,13 +225,26 @@ internal sealed class ConnectionAttempt : IDisposable
                 await SendLatestFilterAsync().ConfigureAwait(false);
             }
 
+            var run = 0;
             while (true)
             {
-                var frame = await buffer.ReceiveAsync(socket, _touch, token).ConfigureAwait(false);
+                // The events of reads that complete without waiting form one batch (#16): the buffer's drain loop is
+                // woken once when the reader is about to wait (or every MaxBatchRun messages), not once per event the
+                // consumer caught up on.
+                var pending = buffer.ReceiveAsync(socket, _touch, token);
+                if (!pending.IsCompleted || ++run >= MaxBatchRun)
+                {
+                    batch.Exit();
+                    run = 0;
+                }
+
+                var frame = await pending.ConfigureAwait(false);
+                batch.Enter();
                 // The fragment callback touched the clock on the message's last receive; read that, not the clock again.
                 _now = _idle.LastActivityTicks;
                 if (frame.Type == WebSocketMessageType.Close)
                 {
+                    batch.Exit();
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
                     await TransportErrors.ReplyToCloseAsync(socket, token).ConfigureAwait(false);
                     break;
@@ -299,6 +316,8 @@ internal sealed class ConnectionAttempt : IDisposable
         }
         finally
         {
+            // Never leave a batch open on a pool thread, and wake the consumer for what the last run queued.
+            batch.Exit();
             _session.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
             _idle.Dispose();
