@@ -375,7 +375,6 @@ internal sealed class ConnectionAttempt : IDisposable
             if (problem is not null)
             {
                 _session.Plausibility.Implausible(problem, _session.Filters.AttemptEndpoint);
-                e.CursorUntrusted = true;
             }
             else
             {
@@ -387,10 +386,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            if (_session.Options.RetainRawJson && !unknownIsType)
+            // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+            var rawJson = _session.Options.RetainRawJson && !unknownIsType ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+            if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
             {
-                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-                e.RawJson = bytes.ToArray();
+                // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
+                // trusted) or with its raw JSON is a copy stamped before anyone else sees it.
+                e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
             }
 
             if (_session.Overflow.MustPauseBefore(EventSize.Of(e)))
@@ -410,7 +412,6 @@ internal sealed class ConnectionAttempt : IDisposable
                 metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
             }
 
-            e.EndpointIndex = _endpointIndex;
             if (problem is null)
             {
                 _session.Position.Advance(e, _endpointIndex);
