@@ -173,6 +173,7 @@ internal sealed class ConnectionAttempt : IDisposable
         WebSocket? socket = null;
         var buffer = new MessageAssembler(options.MaxMessageSize);
         var batch = new DeliveryBatch();
+        CancellationTokenRegistration abort = default;
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -225,13 +226,22 @@ internal sealed class ConnectionAttempt : IDisposable
                 await SendLatestFilterAsync().ConfigureAwait(false);
             }
 
+            // The default transport's socket ends a pending receive when aborted, so its reads need no cancellation
+            // registration each (#16): one registration for the attempt aborts it. Other transports get the token per read.
+            var receiveToken = token;
+            if (options.Transport is ClientWebSocketTransport)
+            {
+                receiveToken = CancellationToken.None;
+                abort = token.Register(static s => ((WebSocket)s!).Abort(), socket);
+            }
+
             var run = 0;
             while (true)
             {
                 // The events of reads that complete without waiting form one batch (#16): the buffer's drain loop is
                 // woken once when the reader is about to wait (or every MaxBatchRun messages), not once per event the
                 // consumer caught up on.
-                var pending = buffer.ReceiveAsync(socket, _touch, token);
+                var pending = buffer.ReceiveAsync(socket, _touch, receiveToken);
                 if (!pending.IsCompleted || ++run >= MaxBatchRun)
                 {
                     batch.Exit();
@@ -240,8 +250,8 @@ internal sealed class ConnectionAttempt : IDisposable
 
                 var frame = await pending.ConfigureAwait(false);
                 batch.Enter();
-                // The fragment callback touched the clock on the message's last receive; read that, not the clock again.
-                _now = _idle.LastActivityTicks;
+                // One clock read per message (the assembler touches the clock only between fragments of a long one).
+                _now = _idle.Touch();
                 if (frame.Type == WebSocketMessageType.Close)
                 {
                     batch.Exit();
@@ -318,6 +328,7 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             // Never leave a batch open on a pool thread, and wake the consumer for what the last run queued.
             batch.Exit();
+            abort.Dispose();
             _session.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
             _idle.Dispose();
