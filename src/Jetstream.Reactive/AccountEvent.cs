@@ -41,6 +41,18 @@ public sealed class AccountEvent : JetstreamEvent
     /// <inheritdoc />
     public override JetstreamEventKind Kind => JetstreamEventKind.Account;
 
+    private AccountEvent(AccountEvent source, EventOrigin origin, ReadOnlyMemory<byte> rawJson)
+        : base(source, origin, rawJson)
+    {
+        Active = source.Active;
+        Status = source.Status;
+        Seq = source.Seq;
+        Time = source.Time;
+    }
+
+    /// <inheritdoc />
+    internal override JetstreamEvent WithOrigin(EventOrigin origin, ReadOnlyMemory<byte> rawJson) => new AccountEvent(this, origin, rawJson);
+
     /// <inheritdoc />
     public override string ToString() => $"account {Did} active={Active} status={Status ?? "(none)"} time_us={TimeUs}";
 }

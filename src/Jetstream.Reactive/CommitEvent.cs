@@ -21,6 +21,15 @@ public sealed class CommitEvent : JetstreamEvent
     /// <inheritdoc />
     public override JetstreamEventKind Kind => JetstreamEventKind.Commit;
 
+    private CommitEvent(CommitEvent source, EventOrigin origin, ReadOnlyMemory<byte> rawJson)
+        : base(source, origin, rawJson)
+    {
+        Commit = source.Commit;
+    }
+
+    /// <inheritdoc />
+    internal override JetstreamEvent WithOrigin(EventOrigin origin, ReadOnlyMemory<byte> rawJson) => new CommitEvent(this, origin, rawJson);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"commit {Commit.Operation} {Did}/{Commit.Collection}/{Commit.RKey} time_us={TimeUs}";

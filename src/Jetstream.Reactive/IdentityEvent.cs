@@ -33,6 +33,17 @@ public sealed class IdentityEvent : JetstreamEvent
     /// <inheritdoc />
     public override JetstreamEventKind Kind => JetstreamEventKind.Identity;
 
+    private IdentityEvent(IdentityEvent source, EventOrigin origin, ReadOnlyMemory<byte> rawJson)
+        : base(source, origin, rawJson)
+    {
+        Seq = source.Seq;
+        Time = source.Time;
+        Handle = source.Handle;
+    }
+
+    /// <inheritdoc />
+    internal override JetstreamEvent WithOrigin(EventOrigin origin, ReadOnlyMemory<byte> rawJson) => new IdentityEvent(this, origin, rawJson);
+
     /// <inheritdoc />
     public override string ToString() => $"identity {Did} handle={Handle ?? "(none)"} time_us={TimeUs}";
 }

@@ -15,6 +15,16 @@ public abstract class JetstreamEvent
         ServerCursor = serverCursor;
     }
 
+    /// <summary>A copy of <paramref name="source"/> with its origin and raw JSON: built before anyone else sees it.</summary>
+    private protected JetstreamEvent(JetstreamEvent source, EventOrigin origin, ReadOnlyMemory<byte> rawJson)
+    {
+        Did = source.Did;
+        TimeUs = source.TimeUs;
+        ServerCursor = source.ServerCursor;
+        Origin = origin;
+        RawJson = rawJson;
+    }
+
     /// <summary>The DID of the repository the event belongs to (<c>did</c>).</summary>
     public string Did { get; }
 
@@ -61,13 +71,20 @@ public abstract class JetstreamEvent
     /// <see cref="JetstreamOptions.RetainRawJson"/> is set and the protocol is <see cref="JetstreamProtocol.V1"/>;
     /// otherwise empty. Relays that forward events use it so the record is never re-encoded.
     /// </summary>
-    public ReadOnlyMemory<byte> RawJson { get; internal set; }
+    public ReadOnlyMemory<byte> RawJson { get; }
+
+    /// <summary>
+    /// Where the event was read and whether its cursor is trusted, fixed when the event is built (#13: events are
+    /// immutable for real). The decoder builds events with the default origin (endpoint 0, trusted); the connection's
+    /// consumer gives the rare other ones theirs with <see cref="WithOrigin"/> before handing them on.
+    /// </summary>
+    internal EventOrigin Origin { get; }
 
     /// <summary>Which of the session's endpoints the event was read from (for the durable cursor's host).</summary>
-    internal int EndpointIndex { get; set; }
+    internal int EndpointIndex => Origin.EndpointIndex;
 
     /// <summary>The event's cursor failed the plausibility check: passed on, but never the resume cursor nor the saved one.</summary>
-    internal bool CursorUntrusted { get; set; }
+    internal bool CursorUntrusted => Origin.CursorUntrusted;
 
     /// <summary>
     /// Whether the stream trusts this event's cursor (see <see cref="JetstreamOptions.CursorClockTolerance"/>). It is
@@ -79,4 +96,7 @@ public abstract class JetstreamEvent
 
     /// <summary>The kind of this event.</summary>
     public abstract JetstreamEventKind Kind { get; }
+
+    /// <summary>A copy of this event with <paramref name="origin"/> and <paramref name="rawJson"/> (the event itself is never changed).</summary>
+    internal abstract JetstreamEvent WithOrigin(EventOrigin origin, ReadOnlyMemory<byte> rawJson);
 }

@@ -39,6 +39,18 @@ public sealed class SyncEvent : JetstreamEvent
     /// <inheritdoc />
     public override JetstreamEventKind Kind => JetstreamEventKind.Sync;
 
+    private SyncEvent(SyncEvent source, EventOrigin origin, ReadOnlyMemory<byte> rawJson)
+        : base(source, origin, rawJson)
+    {
+        Rev = source.Rev;
+        Seq = source.Seq;
+        Time = source.Time;
+        Blocks = source.Blocks;
+    }
+
+    /// <inheritdoc />
+    internal override JetstreamEvent WithOrigin(EventOrigin origin, ReadOnlyMemory<byte> rawJson) => new SyncEvent(this, origin, rawJson);
+
     /// <inheritdoc />
     public override string ToString() => $"sync {Did} rev={Rev} time_us={TimeUs}";
 }

@@ -11,7 +11,7 @@ namespace Jetstream.Reactive.Buffering;
 /// The observer behind <c>SubscribeAsync</c>: items go into a bounded drop-incoming queue; one drain loop awaits the
 /// handler for each in order, so the handler never runs twice at once and the source never waits for it.
 /// </summary>
-internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>
+internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>, IDeferredWake
 {
     private readonly Func<T, CancellationToken, Task>? _handler;
     private readonly Func<IReadOnlyList<T>, CancellationToken, Task>? _batchHandler;
@@ -96,7 +96,11 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                 }
             }
 
-            Schedule();
+            // Inside a producer's batch (#16) the wake waits for the batch to close: one drain per burst, not per item.
+            if (!DeliveryBatch.TryDefer(this))
+            {
+                Schedule();
+            }
         }
         else
         {
@@ -155,6 +159,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
             Finish();
         }
     }
+
+    /// <inheritdoc />
+    public void Wake() => Schedule();
 
     private void Schedule()
     {

@@ -8,7 +8,7 @@ namespace Jetstream.Reactive.Buffering;
 /// terminal notification after the last queued item. A work-in-progress counter serialises the loop without a lock
 /// around <c>OnNext</c> (the shape of Rx's <c>ScheduledObserver</c>).
 /// </summary>
-internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable
+internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable, IDeferredWake
 {
     private readonly IObserver<T> _downstream;
     private readonly IScheduler _scheduler;
@@ -46,11 +46,15 @@ internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable
             return;
         }
 
-        if (_queue.TryEnqueue(value))
+        // Inside a producer's batch (#16) the wake waits for the batch to close: one drain per burst, not per item.
+        if (_queue.TryEnqueue(value) && !DeliveryBatch.TryDefer(this))
         {
             Schedule();
         }
     }
+
+    /// <inheritdoc />
+    public void Wake() => Schedule();
 
     public void OnError(Exception error)
     {

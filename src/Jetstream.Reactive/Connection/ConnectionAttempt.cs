@@ -32,6 +32,9 @@ internal sealed class ConnectionAttempt : IDisposable
 {
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
+    /// <summary>The most messages read in one batch before the consumer is woken anyway (bounds the added delay on a socket that never makes the reader wait).</summary>
+    private const int MaxBatchRun = 256;
+
     private static readonly Dictionary<string, string> Headers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["User-Agent"] = $"Jetstream.Reactive/{typeof(ConnectionAttempt).Assembly.GetName().Version?.ToString(3) ?? "0"}",
@@ -169,6 +172,8 @@ internal sealed class ConnectionAttempt : IDisposable
         var v2 = request.Protocol == JetstreamProtocol.V2;
         WebSocket? socket = null;
         var buffer = new MessageAssembler(options.MaxMessageSize);
+        var batch = new DeliveryBatch();
+        CancellationTokenRegistration abort = default;
         Exception? failure = null;
         var token = _cts.Token;
 
@@ -221,13 +226,35 @@ internal sealed class ConnectionAttempt : IDisposable
                 await SendLatestFilterAsync().ConfigureAwait(false);
             }
 
+            // The default transport's socket ends a pending receive when aborted, so its reads need no cancellation
+            // registration each (#16): one registration for the attempt aborts it. Other transports get the token per read.
+            var receiveToken = token;
+            if (options.Transport is ClientWebSocketTransport)
+            {
+                receiveToken = CancellationToken.None;
+                abort = token.Register(static s => ((WebSocket)s!).Abort(), socket);
+            }
+
+            var run = 0;
             while (true)
             {
-                var frame = await buffer.ReceiveAsync(socket, _touch, token).ConfigureAwait(false);
-                // The fragment callback touched the clock on the message's last receive; read that, not the clock again.
-                _now = _idle.LastActivityTicks;
+                // The events of reads that complete without waiting form one batch (#16): the buffer's drain loop is
+                // woken once when the reader is about to wait (or every MaxBatchRun messages), not once per event the
+                // consumer caught up on.
+                var pending = buffer.ReceiveAsync(socket, _touch, receiveToken);
+                if (!pending.IsCompleted || ++run >= MaxBatchRun)
+                {
+                    batch.Exit();
+                    run = 0;
+                }
+
+                var frame = await pending.ConfigureAwait(false);
+                batch.Enter();
+                // One clock read per message (the assembler touches the clock only between fragments of a long one).
+                _now = _idle.Touch();
                 if (frame.Type == WebSocketMessageType.Close)
                 {
+                    batch.Exit();
                     failure = new JetstreamConnectionClosedException(socket.CloseStatus, socket.CloseStatusDescription);
                     await TransportErrors.ReplyToCloseAsync(socket, token).ConfigureAwait(false);
                     break;
@@ -299,6 +326,9 @@ internal sealed class ConnectionAttempt : IDisposable
         }
         finally
         {
+            // Never leave a batch open on a pool thread, and wake the consumer for what the last run queued.
+            batch.Exit();
+            abort.Dispose();
             _session.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
             _idle.Dispose();
@@ -356,7 +386,6 @@ internal sealed class ConnectionAttempt : IDisposable
             if (problem is not null)
             {
                 _session.Plausibility.Implausible(problem, _session.Filters.AttemptEndpoint);
-                e.CursorUntrusted = true;
             }
             else
             {
@@ -368,10 +397,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            if (_session.Options.RetainRawJson && !unknownIsType)
+            // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+            var rawJson = _session.Options.RetainRawJson && !unknownIsType ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+            if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
             {
-                // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-                e.RawJson = bytes.ToArray();
+                // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
+                // trusted) or with its raw JSON is a copy stamped before anyone else sees it.
+                e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
             }
 
             if (_session.Overflow.MustPauseBefore(EventSize.Of(e)))
@@ -391,7 +423,6 @@ internal sealed class ConnectionAttempt : IDisposable
                 metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
             }
 
-            e.EndpointIndex = _endpointIndex;
             if (problem is null)
             {
                 _session.Position.Advance(e, _endpointIndex);

@@ -10,7 +10,7 @@ namespace Jetstream.Reactive.Transport;
 /// </summary>
 internal sealed class MessageAssembler : IDisposable
 {
-    private const int InitialBufferSize = 16 * 1024;
+    private const int InitialBufferSize = 64 * 1024;
     private const int DiscardBufferSize = 16 * 1024;
 
     private readonly int _max;
@@ -26,8 +26,11 @@ internal sealed class MessageAssembler : IDisposable
     public ReadOnlySpan<byte> Span(int length) => _buffer.AsSpan(0, length);
 
     /// <param name="socket">The socket to read.</param>
-    /// <param name="onFragment">Called after each fragment: a large message arriving slowly is still activity.</param>
-    /// <param name="token">Cancels the read.</param>
+    /// <param name="onFragment">
+    /// Called after each fragment but the last: a large message arriving slowly is still activity (the caller marks the
+    /// message's end itself, so a single-fragment message, the usual case, costs no callback).
+    /// </param>
+    /// <param name="token">Cancels the read (<see cref="CancellationToken.None"/> for a socket that is aborted instead).</param>
     public async ValueTask<AssembledMessage> ReceiveAsync(WebSocket socket, Action onFragment, CancellationToken token)
     {
         var length = 0;
@@ -53,7 +56,11 @@ internal sealed class MessageAssembler : IDisposable
             }
 
             var result = await socket.ReceiveAsync(target, token).ConfigureAwait(false);
-            onFragment();
+            if (!result.EndOfMessage)
+            {
+                onFragment();
+            }
+
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return new AssembledMessage(WebSocketMessageType.Close, 0, total, false);
