@@ -287,7 +287,7 @@ public sealed class JetstreamNatsRelay
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var known = resume.Known;
         var endpoints = source.Endpoints.Count > 0 ? source.Endpoints : [source.Endpoint];
-        var host = endpoints[0].Authority;
+        var hosts = endpoints.Select(static e => e.Authority).ToArray();
 
         using var subscription = JetstreamObservable.Connect(source).SubscribeAsync(
             async (e, token) =>
@@ -312,10 +312,10 @@ public sealed class JetstreamNatsRelay
             new AsyncHandlerOptions { BufferCapacity = _options.BufferCapacity, OnHandlerError = HandlerErrorBehavior.Stop });
 
         IsRunning = true;
-        await PublishLoopAsync(channel.Reader, host, stop.Token).ConfigureAwait(false);
+        await PublishLoopAsync(channel.Reader, hosts, stop.Token).ConfigureAwait(false);
     }
 
-    private async Task PublishLoopAsync(ChannelReader<JetstreamEvent> reader, string host, CancellationToken ct)
+    private async Task PublishLoopAsync(ChannelReader<JetstreamEvent> reader, string[] hosts, CancellationToken ct)
     {
         var window = new Queue<Pending>(_options.MaxPendingPublishes);
         try
@@ -324,14 +324,14 @@ public sealed class JetstreamNatsRelay
             {
                 if (window.Count < _options.MaxPendingPublishes && reader.TryRead(out var e))
                 {
-                    window.Enqueue(Start(e, host, ct));
+                    window.Enqueue(Start(e, hosts, ct));
                     _metrics.Pending.Add(1);
                     continue;
                 }
 
                 if (window.Count > 0)
                 {
-                    await CompleteOldestAsync(window, host, ct).ConfigureAwait(false);
+                    await CompleteOldestAsync(window, hosts, ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -349,16 +349,14 @@ public sealed class JetstreamNatsRelay
         }
     }
 
-    private Pending Start(JetstreamEvent e, string host, CancellationToken ct) => new(e, Publish(e, host, ct).AsTask());
+    private Pending Start(JetstreamEvent e, string[] hosts, CancellationToken ct) => new(e, Publish(e, hosts, ct).AsTask());
 
-    private ValueTask<NatsResult<PubAckResponse>> Publish(JetstreamEvent e, string host, CancellationToken ct)
+    private ValueTask<NatsResult<PubAckResponse>> Publish(JetstreamEvent e, string[] hosts, CancellationToken ct)
     {
-        // TODO(lead): the host header should be the endpoint the event was read from, once the library makes it public
-        // beside the event (EndpointIndex); until then a relay that failed over to Source.Endpoints[1..] stamps [0].
         var headers = new NatsHeaders
         {
             [JetstreamNatsSubjects.CursorHeader] = e.Cursor.ToString(CultureInfo.InvariantCulture),
-            [JetstreamNatsSubjects.HostHeader] = host,
+            [JetstreamNatsSubjects.HostHeader] = (uint)e.EndpointIndex < (uint)hosts.Length ? hosts[e.EndpointIndex] : hosts[0],
             [JetstreamNatsSubjects.TimeUsHeader] = e.TimeUs.ToString(CultureInfo.InvariantCulture),
         };
         if (!e.IsCursorTrusted)
@@ -375,7 +373,7 @@ public sealed class JetstreamNatsRelay
         return _js.TryPublishAsync(subject, e.RawJson, opts: new NatsJSPubOpts { MsgId = JetstreamNatsSubjects.MessageIdOf(e) }, headers: headers, cancellationToken: ct);
     }
 
-    private async Task CompleteOldestAsync(Queue<Pending> window, string host, CancellationToken ct)
+    private async Task CompleteOldestAsync(Queue<Pending> window, string[] hosts, CancellationToken ct)
     {
         var oldest = window.Peek();
         Exception failure;
@@ -418,7 +416,7 @@ public sealed class JetstreamNatsRelay
                 while (window.Count > 0)
                 {
                     var p = window.Peek();
-                    Count(await Publish(p.Event, host, ct).ConfigureAwait(false));
+                    Count(await Publish(p.Event, hosts, ct).ConfigureAwait(false));
                     window.Dequeue();
                     _metrics.Pending.Add(-1);
                 }

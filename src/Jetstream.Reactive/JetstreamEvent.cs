@@ -80,8 +80,13 @@ public abstract class JetstreamEvent
     /// </summary>
     internal EventOrigin Origin { get; }
 
-    /// <summary>Which of the session's endpoints the event was read from (for the durable cursor's host).</summary>
-    internal int EndpointIndex => Origin.EndpointIndex;
+    /// <summary>
+    /// Which host the event was read from: its index in <see cref="JetstreamOptions.Endpoints"/> (in the order given), or
+    /// 0 when only <see cref="JetstreamOptions.Endpoint"/> is set. A <see cref="ServerCursor"/> only means something on the
+    /// host that issued it, so code that stores cursors itself (a relay's headers, a database row) records this host
+    /// beside the cursor. Fixed when the event is built.
+    /// </summary>
+    public int EndpointIndex => Origin.EndpointIndex;
 
     /// <summary>The event's cursor failed the plausibility check: passed on, but never the resume cursor nor the saved one.</summary>
     internal bool CursorUntrusted => Origin.CursorUntrusted;
