@@ -84,18 +84,32 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
         // Behind any synchronous LINQ on a Connect stream with a durable cursor: the cursor waits for the handler.
         var ack = _handledCallback is null ? JetstreamAck.Defer() : null;
-        if (_queue.TryEnqueue(value))
+        bool queued;
+        if (ack is null)
         {
-            var item = _queuedCount++;
-            if (ack is not null)
+            queued = _queue.TryEnqueue(value);
+            if (queued)
             {
-                lock (_acks)
+                _queuedCount++;
+            }
+        }
+        else
+        {
+            // Queued and recorded under the lock TakeAck takes: the drain loop may dequeue the item the moment it is
+            // queued, and must then find its acknowledgement, or the entry would sit at the head of _acks for good.
+            lock (_acks)
+            {
+                _saver ??= ack.Saver;
+                queued = _queue.TryEnqueue(value);
+                if (queued)
                 {
-                    _saver ??= ack.Saver;
-                    _acks.Enqueue((item, ack));
+                    _acks.Enqueue((_queuedCount++, ack));
                 }
             }
+        }
 
+        if (queued)
+        {
             Schedule();
         }
         else
