@@ -246,6 +246,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                     }
                     catch (OperationCanceledException) when (_stopped)
                     {
+                        ack?.Abandon();
                         Finish();
                         return;
                     }
@@ -257,7 +258,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                     }
 
                     Interlocked.Increment(ref _handled);
-                    if (failure is not null && !HandleFailure(failure))
+                    if (failure is not null && !HandleFailure(failure, ack))
                     {
                         return;
                     }
@@ -326,6 +327,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         }
         catch (OperationCanceledException) when (_stopped)
         {
+            AbandonFirst(batch.Acks);
             Finish();
             return false;
         }
@@ -337,7 +339,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         }
 
         Interlocked.Add(ref _handled, batch.Items.Length);
-        if (failure is not null && !HandleFailure(failure))
+        if (failure is not null && !HandleFailure(failure, Array.Find(batch.Acks, a => a is not null)))
         {
             return false;
         }
@@ -373,7 +375,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     }
 
     /// <returns>Whether the drain loop goes on.</returns>
-    private bool HandleFailure(Exception failure)
+    private bool HandleFailure(Exception failure, JetstreamDeferredAck? ack)
     {
         var stop = _options.OnHandlerError == HandlerErrorBehavior.Stop;
         try
@@ -395,6 +397,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         _stopped = true;
         _upstream.Dispose();
         _cts.Cancel();
+
+        // The failed item is not finished: on a shared stream the others go on, and the cursor stays before it.
+        ack?.Abandon();
         ReportError(failure);
         Finish();
         return false;
@@ -424,6 +429,13 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         lock (_acks)
         {
             // Items still queued were not handled: their acknowledgements are never given, so the cursor stays before them.
+            // The earliest is abandoned, not just forgotten: on a shared (Publish) stream the other observers go on, and
+            // the ledger then keeps the cursor before it in constant memory instead of recording every later event.
+            if (_acks.TryPeek(out var first))
+            {
+                first.Ack.Abandon();
+            }
+
             _acks.Clear();
             saver = _directSaver ?? _saver;
         }
@@ -437,6 +449,8 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         // The stream has stopped (it ended, or the upstream was disposed): complete after its final cursor save.
         _ = CompleteAfterFinalSaveAsync(saver);
     }
+
+    private static void AbandonFirst(JetstreamDeferredAck?[] acks) => Array.Find(acks, a => a is not null)?.Abandon();
 
     private async Task CompleteAfterFinalSaveAsync(CursorSaver saver)
     {
