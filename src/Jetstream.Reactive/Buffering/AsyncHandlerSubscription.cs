@@ -75,6 +75,20 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
     public void SetUpstream(IDisposable upstream) => _upstream.Disposable = upstream;
 
+    /// <summary>The saver of the stream the source subscribed to, if it said: the final save to wait for.</summary>
+    public void SubscribedTo(CursorSaver? saver)
+    {
+        if (saver is null)
+        {
+            return;
+        }
+
+        lock (_acks)
+        {
+            _saver ??= saver;
+        }
+    }
+
     public void OnNext(T value)
     {
         if (_done || _stopped)

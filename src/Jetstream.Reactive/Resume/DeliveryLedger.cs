@@ -22,6 +22,22 @@ internal sealed class DeliveryLedger(CursorSaver saver)
     // it, so later deliveries are not queued at all and the ledger stays in constant memory until the stream ends.
     private Delivery? _floor;
 
+    // The saver of the last Connect stream subscribed on this thread with a ledger: SubscribeAsync reads it after
+    // subscribing its source, so it can wait for the final save even if no event ever reaches it (a Where matched none).
+    [ThreadStatic]
+    private static CursorSaver? t_subscribed;
+
+    /// <summary>Notes that a stream with this ledger was subscribed on this thread (see <see cref="TakeSubscribed"/>).</summary>
+    public void Subscribed() => t_subscribed = saver;
+
+    /// <summary>The saver of the last stream subscribed on this thread since the previous call, if any; clears it.</summary>
+    internal static CursorSaver? TakeSubscribed()
+    {
+        var subscribed = t_subscribed;
+        t_subscribed = null;
+        return subscribed;
+    }
+
     /// <summary>The delivery whose <c>OnNext</c> is running on this thread, if any.</summary>
     internal static Delivery? Current => t_current;
 
