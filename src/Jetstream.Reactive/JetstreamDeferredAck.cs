@@ -17,6 +17,18 @@ public sealed class JetstreamDeferredAck
     /// <summary>The cursor saver of the stream the event came from.</summary>
     internal CursorSaver Saver => _delivery.Ledger.Saver;
 
+    internal DeliveryLedger Ledger => _delivery.Ledger;
+
+    /// <summary>This hold will never be acknowledged: the cursor stays before its event for the rest of the stream.</summary>
+    internal void Abandon()
+    {
+        // 2: given up on, which is not acknowledged (IsAcknowledged stays false), and a later Acknowledge does nothing.
+        if (Interlocked.CompareExchange(ref _acknowledged, 2, 0) == 0)
+        {
+            _delivery.Ledger.Abandon(_delivery);
+        }
+    }
+
     /// <summary>Whether <see cref="Acknowledge"/> was called.</summary>
     public bool IsAcknowledged => Volatile.Read(ref _acknowledged) == 1;
 
@@ -33,7 +45,7 @@ public sealed class JetstreamDeferredAck
     /// <summary>The work on the event is done (successfully or given up on): the cursor may move past it. Once only; later calls do nothing.</summary>
     public void Acknowledge()
     {
-        if (Interlocked.Exchange(ref _acknowledged, 1) == 0)
+        if (Interlocked.CompareExchange(ref _acknowledged, 1, 0) == 0)
         {
             _delivery.Ledger.Release(_delivery);
         }

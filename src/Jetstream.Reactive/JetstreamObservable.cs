@@ -64,9 +64,17 @@ public static class JetstreamObservable
         {
             ArgumentNullException.ThrowIfNull(observer);
             var session = NewSession(_options.BufferCapacity, _options.BufferByteLimit);
+            IObserver<JetstreamEvent> tracked = observer;
+            if (_options.CursorStore is not null)
+            {
+                var ledger = new DeliveryLedger(session.Saver);
+                ledger.Subscribed();
+                tracked = new DeliveryTracker(observer, ledger);
+            }
+
             var subscription = JetstreamOperators
                 .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session.Overflow, null, _options.BufferByteLimit)
-                .Subscribe(_options.CursorStore is null ? observer : new DeliveryTracker(observer, new DeliveryLedger(session.Saver)));
+                .Subscribe(tracked);
             return new StreamSubscription(subscription, session.Saver);
         }
 

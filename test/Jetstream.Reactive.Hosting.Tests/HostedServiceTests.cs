@@ -135,8 +135,9 @@ public sealed class HostedServiceTests
 
         // The fast handler having all 500 does not mean each was offered to the slow one yet (the fan-out hands an
         // event to one handler after the other): wait, bounded, until the slow one's counts account for all 500.
+        // Handlers returns snapshots: read a fresh one on every poll, and again for the asserts.
+        await WaitUntilAsync(() => service.Handlers.Single(h => h.Name == nameof(SlowHandler)) is { } now && now.Pending + now.Dropped == 500, token);
         var slowCounters = service.Handlers.Single(h => h.Name == nameof(SlowHandler));
-        await WaitUntilAsync(() => slowCounters.Pending + slowCounters.Dropped == 500, token);
         Assert.That(slow.Events, Is.Empty, "the slow handler is still on its first event");
         Assert.That(slowCounters.Pending, Is.EqualTo(11), "the event it is on, and a full buffer of 10");
         Assert.That(slowCounters.Dropped, Is.EqualTo(489), "the events that found its buffer full were dropped for it alone");

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+// Why this file is over 300 lines: start and stop of the hosted consumer (the client's options, the shared connection,
+// the handler workers, an optional event source and its settlement, the bounded stop) are one lifetime.
+
 namespace Jetstream.Reactive.Hosting.Internal;
 
 /// <summary>
@@ -204,13 +207,18 @@ internal sealed class JetstreamHostedService : IHostedService, IAsyncDisposable
             // The final save failed; CursorKeeper logged and counted it.
         }
 
-        // Each handler's queue completes after the library's final cursor save (CursorKeeper logs it).
+        // Each handler's queue completes after the library's final cursor save (CursorKeeper logs it). A handler that
+        // ignores its cancelled token would hold this wait forever: the host's own stop token bounds it.
         try
         {
-            await drains.ConfigureAwait(false);
+            await drains.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (JetstreamCursorStoreException)
         {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Given up: the cursor stays at its last save, and the settlement below still runs.
         }
 
         // What the handlers did not finish goes back to the event source now, for another worker of the log.

@@ -5,6 +5,10 @@ using Jetstream.Reactive.Diagnostics;
 using Jetstream.Reactive.Linq;
 using Jetstream.Reactive.Resume;
 
+// Why this file is over 300 lines: the queue, the drain loop (single items and batches), the cursor acknowledgements
+// and the ways out (dispose, drain, handler error, source error) share one lock and one lifetime; splitting them
+// would spread one state machine over several types. The acknowledgement bookkeeping is the next candidate to move out.
+
 namespace Jetstream.Reactive.Buffering;
 
 /// <summary>
@@ -75,6 +79,20 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
     public void SetUpstream(IDisposable upstream) => _upstream.Disposable = upstream;
 
+    /// <summary>The saver of the stream the source subscribed to, if it said: the final save to wait for.</summary>
+    public void SubscribedTo(CursorSaver? saver)
+    {
+        if (saver is null)
+        {
+            return;
+        }
+
+        lock (_acks)
+        {
+            _saver ??= saver;
+        }
+    }
+
     public void OnNext(T value)
     {
         if (_done || _stopped)
@@ -84,18 +102,32 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
         // Behind any synchronous LINQ on a Connect stream with a durable cursor: the cursor waits for the handler.
         var ack = _handledCallback is null ? JetstreamAck.Defer() : null;
-        if (_queue.TryEnqueue(value))
+        bool queued;
+        if (ack is null)
         {
-            var item = _queuedCount++;
-            if (ack is not null)
+            queued = _queue.TryEnqueue(value);
+            if (queued)
             {
-                lock (_acks)
+                _queuedCount++;
+            }
+        }
+        else
+        {
+            // Queued and recorded under the lock TakeAck takes: the drain loop may dequeue the item the moment it is
+            // queued, and must then find its acknowledgement, or the entry would sit at the head of _acks for good.
+            lock (_acks)
+            {
+                _saver ??= ack.Saver;
+                queued = _queue.TryEnqueue(value);
+                if (queued)
                 {
-                    _saver ??= ack.Saver;
-                    _acks.Enqueue((item, ack));
+                    _acks.Enqueue((_queuedCount++, ack));
                 }
             }
+        }
 
+        if (queued)
+        {
             // Inside a producer's batch (#16) the wake waits for the batch to close: one drain per burst, not per item.
             if (!DeliveryBatch.TryDefer(this))
             {
@@ -239,6 +271,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                     }
                     catch (OperationCanceledException) when (_stopped)
                     {
+                        ack?.Abandon();
                         Finish();
                         return;
                     }
@@ -250,7 +283,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
                     }
 
                     Interlocked.Increment(ref _handled);
-                    if (failure is not null && !HandleFailure(failure))
+                    if (failure is not null && !HandleFailure(failure, ack))
                     {
                         return;
                     }
@@ -319,6 +352,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         }
         catch (OperationCanceledException) when (_stopped)
         {
+            AbandonFirst(batch.Acks);
             Finish();
             return false;
         }
@@ -330,7 +364,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         }
 
         Interlocked.Add(ref _handled, batch.Items.Length);
-        if (failure is not null && !HandleFailure(failure))
+        if (failure is not null && !HandleFailure(failure, Array.Find(batch.Acks, a => a is not null)))
         {
             return false;
         }
@@ -366,7 +400,7 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
     }
 
     /// <returns>Whether the drain loop goes on.</returns>
-    private bool HandleFailure(Exception failure)
+    private bool HandleFailure(Exception failure, JetstreamDeferredAck? ack)
     {
         var stop = _options.OnHandlerError == HandlerErrorBehavior.Stop;
         try
@@ -388,6 +422,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         _stopped = true;
         _upstream.Dispose();
         _cts.Cancel();
+
+        // The failed item is not finished: on a shared stream the others go on, and the cursor stays before it.
+        ack?.Abandon();
         ReportError(failure);
         Finish();
         return false;
@@ -417,6 +454,13 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         lock (_acks)
         {
             // Items still queued were not handled: their acknowledgements are never given, so the cursor stays before them.
+            // The earliest is abandoned, not just forgotten: on a shared (Publish) stream the other observers go on, and
+            // the ledger then keeps the cursor before it in constant memory instead of recording every later event.
+            if (_acks.TryPeek(out var first))
+            {
+                first.Ack.Abandon();
+            }
+
             _acks.Clear();
             saver = _directSaver ?? _saver;
         }
@@ -430,6 +474,8 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
         // The stream has stopped (it ended, or the upstream was disposed): complete after its final cursor save.
         _ = CompleteAfterFinalSaveAsync(saver);
     }
+
+    private static void AbandonFirst(JetstreamDeferredAck?[] acks) => Array.Find(acks, a => a is not null)?.Abandon();
 
     private async Task CompleteAfterFinalSaveAsync(CursorSaver saver)
     {

@@ -177,7 +177,12 @@ public static class JetstreamOperators
         CursorSaver? saver = null)
     {
         var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
-        subscription.SetUpstream(source.Subscribe(subscription));
+        _ = DeliveryLedger.TakeSubscribed();
+        var upstream = source.Subscribe(subscription);
+
+        // A Connect stream subscribed synchronously behind LINQ: its final save is awaited even if no event gets here.
+        subscription.SubscribedTo(DeliveryLedger.TakeSubscribed());
+        subscription.SetUpstream(upstream);
         return subscription;
     }
 }

@@ -18,11 +18,43 @@ internal sealed class DeliveryLedger(CursorSaver saver)
     // Deliveries not yet handled, or handled behind one that is not; empty in the common case (nothing deferred).
     private readonly Queue<Delivery> _open = new();
 
+    // The earliest delivery whose hold was abandoned (its observer left without finishing it): the cursor never reaches
+    // it, so later deliveries are not queued at all and the ledger stays in constant memory until the stream ends.
+    private Delivery? _floor;
+
+    // The saver of the last Connect stream subscribed on this thread with a ledger: SubscribeAsync reads it after
+    // subscribing its source, so it can wait for the final save even if no event ever reaches it (a Where matched none).
+    [ThreadStatic]
+    private static CursorSaver? t_subscribed;
+
+    /// <summary>Notes that a stream with this ledger was subscribed on this thread (see <see cref="TakeSubscribed"/>).</summary>
+    public void Subscribed() => t_subscribed = saver;
+
+    /// <summary>The saver of the last stream subscribed on this thread since the previous call, if any; clears it.</summary>
+    internal static CursorSaver? TakeSubscribed()
+    {
+        var subscribed = t_subscribed;
+        t_subscribed = null;
+        return subscribed;
+    }
+
     /// <summary>The delivery whose <c>OnNext</c> is running on this thread, if any.</summary>
     internal static Delivery? Current => t_current;
 
     /// <summary>The saver this ledger feeds, for the final-save wait.</summary>
     public CursorSaver Saver => saver;
+
+    /// <summary>How many deliveries wait to be settled (for tests: it stays bounded once a hold is abandoned).</summary>
+    internal int OpenCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count;
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="onNext"/> for <paramref name="e"/> as the current delivery, then settles it.</summary>
     public void Deliver(JetstreamEvent e, Action<JetstreamEvent> onNext)
@@ -47,7 +79,7 @@ internal sealed class DeliveryLedger(CursorSaver saver)
     {
         lock (_gate)
         {
-            if (!delivery.Queued)
+            if (!delivery.Queued && _floor is null)
             {
                 delivery.Queued = true;
                 _open.Enqueue(delivery);
@@ -67,11 +99,53 @@ internal sealed class DeliveryLedger(CursorSaver saver)
         }
     }
 
+    /// <summary>
+    /// A hold on <paramref name="delivery"/> will never be acknowledged (its observer left, disposed or stopped by a
+    /// handler error, before finishing it): the cursor stays before it for the rest of the stream. What is after it can
+    /// never be saved, so it is forgotten, and later deliveries are not recorded.
+    /// </summary>
+    internal void Abandon(Delivery delivery)
+    {
+        lock (_gate)
+        {
+            if (!delivery.Queued || delivery.Abandoned)
+            {
+                // Not recorded: already behind an earlier floor.
+                return;
+            }
+
+            delivery.Abandoned = true;
+            _floor = delivery;
+            var count = _open.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var open = _open.Dequeue();
+                _open.Enqueue(open);
+                if (ReferenceEquals(open, delivery))
+                {
+                    // Keep what is before the floor (other observers may still finish it); drop what is after.
+                    for (var j = i + 1; j < count; j++)
+                    {
+                        _open.Dequeue();
+                    }
+
+                    break;
+                }
+            }
+        }
+    }
+
     private void Returned(Delivery delivery)
     {
         lock (_gate)
         {
             delivery.Holds--;
+            if (_floor is not null && !delivery.Queued)
+            {
+                // Behind an abandoned delivery: the cursor cannot move past it, so there is nothing to record.
+                return;
+            }
+
             if (!delivery.Queued)
             {
                 if (_open.Count == 0)
@@ -93,7 +167,7 @@ internal sealed class DeliveryLedger(CursorSaver saver)
     private void Settle()
     {
         JetstreamEvent? last = null;
-        while (_open.TryPeek(out var head) && head.Holds == 0)
+        while (_open.TryPeek(out var head) && head.Holds == 0 && !head.Abandoned)
         {
             _open.Dequeue();
             last = head.Event;
@@ -116,5 +190,8 @@ internal sealed class DeliveryLedger(CursorSaver saver)
         public int Holds { get; set; } = 1;
 
         public bool Queued { get; set; }
+
+        // Guarded by the ledger's gate: one of its holds will never be released.
+        public bool Abandoned { get; set; }
     }
 }
