@@ -13,9 +13,10 @@ namespace Jetstream.Reactive.Connection;
 /// <summary>
 /// One subscription's logical connection, and only its wiring: it owns one of each part whose state survives
 /// reconnects (resume position, cursor saver, overflow gate, filter state, endpoint rotation, reconnect policy, v2
-/// compression) and composes the attempts with the retry. The parts never call back into the session or the attempt;
-/// the two feedback edges are named parts: the <see cref="OverflowGate"/> (buffer to reader) and the
-/// <see cref="ReconnectPolicy"/>'s decision (reader to retry).
+/// compression) and composes the attempts with the retry. Feedback edges are named parts: the <see cref="OverflowGate"/>
+/// (buffer to reader) and the <see cref="ReconnectPolicy"/>'s decision (reader to retry). Still two-way (listed in
+/// docs/architecture.md, "Known call-backs"): the attempt reads the session's parts through the session, and
+/// <see cref="FilterState"/> and <see cref="FilterRestartGate"/> call back into the attempt.
 /// </summary>
 internal sealed class JetstreamSession
 {

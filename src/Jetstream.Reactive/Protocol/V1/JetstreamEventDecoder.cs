@@ -3,8 +3,8 @@ using System.Text.Json;
 using Jetstream.Reactive.Internal;
 
 // Why this file is over 300 lines: the public v1 decoder: one Utf8JsonReader pass with its private field readers,
-// shared with the v2 partial. Moving the readers to Protocol/ as internal types (and the v2 partial to Protocol/V2)
-// is the planned next step; the facade stays public here.
+// shared with the v2 partial (Protocol/V2). The public type keeps its namespace (Jetstream.Reactive) though it lives
+// in this folder; moving the readers out as internal Protocol types is the next step.
 
 namespace Jetstream.Reactive;
 

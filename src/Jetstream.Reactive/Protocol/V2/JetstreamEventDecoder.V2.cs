@@ -3,7 +3,7 @@ using System.Text.Unicode;
 using Jetstream.Reactive.Protocol.V2;
 
 // Why this file is over 300 lines: the v2 envelope and payload decoding, a partial of the public decoder because it
-// shares its private field readers; it moves to Protocol/V2 once those readers are internal Protocol types.
+// shares its private field readers (Protocol/V1); the public type keeps its namespace (Jetstream.Reactive).
 
 namespace Jetstream.Reactive;
 
