@@ -44,7 +44,7 @@ internal sealed class ConnectionAttempt : IDisposable
     private static readonly KeyValuePair<string, object?> UnknownTypeTag = new(JetstreamMetrics.ReasonTag, "unknown_type");
     private static readonly KeyValuePair<string, object?> OverflowTag = new(JetstreamMetrics.ReasonTag, "overflow");
 
-    private readonly JetstreamSession _session;
+    private readonly ConnectionParts _parts;
     private readonly IObserver<JetstreamEvent> _observer;
     private readonly int _number;
     private readonly IScheduler _scheduler;
@@ -63,16 +63,16 @@ internal sealed class ConnectionAttempt : IDisposable
     private int _endpointIndex;
     private volatile bool _disposed;
 
-    public ConnectionAttempt(JetstreamSession session, IObserver<JetstreamEvent> observer, int number)
+    public ConnectionAttempt(ConnectionParts parts, IObserver<JetstreamEvent> observer, int number)
     {
-        _session = session;
+        _parts = parts;
         _observer = observer;
         _number = number;
-        _scheduler = session.Options.Scheduler;
+        _scheduler = parts.Options.Scheduler;
         // The handshake is always bounded; whether silence on the open socket is a failure is decided once connected.
         _idle = new IdleWatchdog(
             _scheduler,
-            session.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout,
+            parts.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout,
             _cts.Cancel);
         _touch = () => _idle.Touch();
         _onFilterChanged = FilterChanged;
@@ -104,9 +104,9 @@ internal sealed class ConnectionAttempt : IDisposable
             return;
         }
 
-        if (_session.Options.Protocol == JetstreamProtocol.V2)
+        if (_parts.Options.Protocol == JetstreamProtocol.V2)
         {
-            _session.FilterRestarts.Request(() =>
+            _parts.FilterRestarts.Request(() =>
             {
                 _restartForFilter = true;
                 _cts.Cancel();
@@ -137,16 +137,16 @@ internal sealed class ConnectionAttempt : IDisposable
         try
         {
             // Each send carries the latest filter, so updates that arrive while one is being sent collapse into one.
-            var (collections, dids, version) = _session.Filters.Latest();
+            var (collections, dids, version) = _parts.Filters.Latest();
             if (version <= _appliedFilterVersion)
             {
                 return;
             }
 
-            var message = SubscribeRequest.BuildOptionsUpdate(collections, dids, _session.Options.ServerMaxMessageSize);
+            var message = SubscribeRequest.BuildOptionsUpdate(collections, dids, _parts.Options.ServerMaxMessageSize);
             await socket.SendAsync(message, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
             _appliedFilterVersion = version;
-            _session.Logger.FilterUpdateSent(collections.Count, dids.Count, message.Length);
+            _parts.Logger.FilterUpdateSent(collections.Count, dids.Count, message.Length);
         }
 #pragma warning disable CA1031 // A failed send means a failed socket: the reader sees it and the reconnect carries the filter.
         catch (Exception)
@@ -161,13 +161,13 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private async Task RunAsync()
     {
-        var options = _session.Options;
-        _session.Rotation.AttemptStarted();
-        _endpointIndex = _session.Rotation.Current;
-        var (request, filterVersion) = _session.Filters.Begin(_onFilterChanged);
+        var options = _parts.Options;
+        _parts.Rotation.AttemptStarted();
+        _endpointIndex = _parts.Rotation.Current;
+        var (request, filterVersion) = _parts.Filters.Begin(_onFilterChanged);
         _appliedFilterVersion = filterVersion;
-        var metrics = _session.Metrics;
-        var logger = _session.Logger;
+        var metrics = _parts.Metrics;
+        var logger = _parts.Logger;
         long? cursor = null;
         var v2 = request.Protocol == JetstreamProtocol.V2;
         WebSocket? socket = null;
@@ -180,14 +180,14 @@ internal sealed class ConnectionAttempt : IDisposable
         try
         {
             // After an overflow pause, connect only once the subscriber has caught up (no idle timer while waiting).
-            await _session.Overflow.WaitForDrainAsync(token).ConfigureAwait(false);
+            await _parts.Overflow.WaitForDrainAsync(token).ConfigureAwait(false);
             _idle.Touch();
             _idle.Start();
-            await _session.StoredCursor.EnsureLoadedAsync(token).ConfigureAwait(false);
-            cursor = _session.Position.CursorFor(_endpointIndex);
-            _replay = new ReplayGate(_session.Position.FloorFor(_endpointIndex), cursor, request, _session.Recent, _session.Gaps, metrics, logger);
+            await _parts.StoredCursor.EnsureLoadedAsync(token).ConfigureAwait(false);
+            cursor = _parts.Position.CursorFor(_endpointIndex);
+            _replay = new ReplayGate(_parts.Position.FloorFor(_endpointIndex), cursor, request, _parts.Recent, _parts.Gaps, metrics, logger);
             uint? dictionary = null;
-            if (_session.Compression is { } compression)
+            if (_parts.Compression is { } compression)
             {
                 // Fetching the dictionary is part of the attempt: the idle timeout and dispose cancel it too.
                 dictionary = (await compression.PrepareAsync(request, token).ConfigureAwait(false))?.Id;
@@ -195,7 +195,7 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             logger.Connecting(request.DisplayEndpoint, _number, cursor, request.Collections.Count, request.Dids.Count, request.RequireHello);
-            _session.States.Connecting(request.DisplayEndpoint, _number, cursor);
+            _parts.States.Connecting(request.DisplayEndpoint, _number, cursor);
             var connect = new JetstreamConnectRequest(request.BuildUri(cursor, dictionary), request.SubProtocols, Headers)
             {
                 KeepAliveInterval = options.KeepAliveInterval,
@@ -204,14 +204,14 @@ internal sealed class ConnectionAttempt : IDisposable
             socket = await options.Transport.ConnectAsync(connect, token).ConfigureAwait(false);
             _idle.Touch();
             logger.Connected(request.DisplayEndpoint, cursor);
-            _session.States.Connected(request.DisplayEndpoint, cursor);
+            _parts.States.Connected(request.DisplayEndpoint, cursor);
             if (SilenceTimeout(options, request) == Timeout.InfiniteTimeSpan)
             {
                 // A filtered stream may be silent for hours, and its resume may sit behind a silent replay scan: only
                 // the transport's keep-alive (a peer that stops answering pings) ends it.
                 _idle.Disable();
             }
-            _session.Compression?.Accepted();
+            _parts.Compression?.Accepted();
 
             if (request.Hello is { } hello)
             {
@@ -322,14 +322,14 @@ internal sealed class ConnectionAttempt : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = _restartForFilter ? new FilterChangedException() : TransportErrors.Classify(ex, _session.Filters.Request.DisplayEndpoint);
+            failure = _restartForFilter ? new FilterChangedException() : TransportErrors.Classify(ex, _parts.Filters.Request.DisplayEndpoint);
         }
         finally
         {
             // Never leave a batch open on a pool thread, and wake the consumer for what the last run queued.
             batch.Exit();
             abort.Dispose();
-            _session.Filters.End(_onFilterChanged);
+            _parts.Filters.End(_onFilterChanged);
             Volatile.Write(ref _openSocket, null);
             _idle.Dispose();
             socket?.Dispose();
@@ -366,30 +366,30 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private ZstdFrameDecoder NewZstdDecoder()
     {
-        var (id, dictionary) = _session.Filters.Request.Protocol == JetstreamProtocol.V2
-            ? _session.Compression?.Decoding ?? (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2)
+        var (id, dictionary) = _parts.Filters.Request.Protocol == JetstreamProtocol.V2
+            ? _parts.Compression?.Decoding ?? (JetstreamZstdDictionaries.BundledV2Id, JetstreamZstdDictionaries.BundledV2)
             : (JetstreamZstdDictionaries.V1Id, JetstreamZstdDictionaries.V1);
-        return new ZstdFrameDecoder(id, dictionary, _session.Options.MaxMessageSize);
+        return new ZstdFrameDecoder(id, dictionary, _parts.Options.MaxMessageSize);
     }
 
     /// <summary>Delivers a decoded event (after the replay floor), or counts a skipped or malformed frame.</summary>
     private void Handle(JetstreamDecodeResult result, long length, ReadOnlySpan<byte> bytes, bool unknownIsType)
     {
-        var metrics = _session.Metrics;
+        var metrics = _parts.Metrics;
         if (result.Event is { } e)
         {
             metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
 
             // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is passed on, but
             // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
-            var problem = _session.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
+            var problem = _parts.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
             if (problem is not null)
             {
-                _session.Plausibility.Implausible(problem, _session.Filters.AttemptEndpoint);
+                _parts.Plausibility.Implausible(problem, _parts.Filters.AttemptEndpoint);
             }
             else
             {
-                _session.Plausibility.Plausible();
+                _parts.Plausibility.Plausible();
             }
 
             if (!_replay!.Admit(e, trusted: problem is null))
@@ -398,7 +398,7 @@ internal sealed class ConnectionAttempt : IDisposable
             }
 
             // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-            var rawJson = _session.Options.RetainRawJson && !unknownIsType ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+            var rawJson = _parts.Options.RetainRawJson && !unknownIsType ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
             if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
             {
                 // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
@@ -406,13 +406,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
             }
 
-            if (_session.Overflow.MustPauseBefore(EventSize.Of(e)))
+            if (_parts.Overflow.MustPauseBefore(EventSize.Of(e)))
             {
                 // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
                 // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
                 metrics.EventsSkipped.Add(1, OverflowTag);
                 _paused = true;
-                _session.Overflow.Paused();
+                _parts.Overflow.Paused();
                 return;
             }
 
@@ -425,8 +425,8 @@ internal sealed class ConnectionAttempt : IDisposable
 
             if (problem is null)
             {
-                _session.Position.Advance(e, _endpointIndex);
-                _session.Rotation.Progress();
+                _parts.Position.Advance(e, _endpointIndex);
+                _parts.Rotation.Progress();
             }
 
             _observer.OnNext(e);
@@ -436,12 +436,12 @@ internal sealed class ConnectionAttempt : IDisposable
             if (unknownIsType)
             {
                 metrics.EventsSkipped.Add(1, UnknownTypeTag);
-                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: true);
+                ServerTextLog.Unknown(_parts.Logger, _scheduler, kind, isType: true);
             }
             else
             {
                 metrics.EventsSkipped.Add(1, UnknownKindTag);
-                ServerTextLog.Unknown(_session.Logger, _scheduler, kind, isType: false);
+                ServerTextLog.Unknown(_parts.Logger, _scheduler, kind, isType: false);
             }
         }
         else
@@ -452,10 +452,10 @@ internal sealed class ConnectionAttempt : IDisposable
 
     private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)
     {
-        _session.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
-        if (_session.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        _parts.Metrics.MalformedFrames.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.ReasonTag, JetstreamMetrics.ReasonTagValue(reason)));
+        if (_parts.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
-            _session.Logger.MalformedFrame(reason, detail, length, binary ? PayloadPreview.Hex(bytes) : PayloadPreview.Text(bytes));
+            _parts.Logger.MalformedFrame(reason, detail, length, binary ? PayloadPreview.Hex(bytes) : PayloadPreview.Text(bytes));
         }
     }
 }

@@ -11,93 +11,27 @@ using Microsoft.Extensions.Logging;
 namespace Jetstream.Reactive.Connection;
 
 /// <summary>
-/// One subscription's logical connection, and only its wiring: it owns one of each part whose state survives
-/// reconnects (resume position, cursor saver, overflow gate, filter state, endpoint rotation, reconnect policy, v2
-/// compression) and composes the attempts with the retry. Feedback edges are named parts: the <see cref="OverflowGate"/>
-/// (buffer to reader) and the <see cref="ReconnectPolicy"/>'s decision (reader to retry). Still two-way (listed in
-/// docs/architecture.md, "Known call-backs"): the attempt reads the session's parts through the session, and
-/// <see cref="FilterState"/> and <see cref="FilterRestartGate"/> call back into the attempt.
+/// One subscription's logical connection, and only its wiring: it builds the <see cref="ConnectionParts"/> whose state
+/// survives reconnects and composes the attempts, each given those parts, with the retry. Feedback edges are named
+/// parts: the <see cref="OverflowGate"/> (buffer to reader) and the <see cref="ReconnectPolicy"/>'s decision (reader to
+/// retry). Still two-way (listed in docs/architecture.md, "Known call-backs"): <see cref="FilterState"/> and
+/// <see cref="FilterRestartGate"/> call back into the attempt.
 /// </summary>
 internal sealed class JetstreamSession
 {
     private int _attempts;
 
-    public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries, int capacity, long byteLimit)
-    {
-        Options = options;
-        Metrics = metrics;
-        Logger = logger;
-        var endpoints = EndpointList.Resolve(options);
-        Rotation = new EndpointRotation(options, endpoints);
-        Filters = new FilterState(options, Rotation.CurrentUri, metrics, logger);
-        FilterRestarts = new FilterRestartGate(options.Scheduler);
-        Position = new ResumePosition(options);
-        Plausibility = new CursorPlausibility(options, Position, metrics, logger);
-        StoredCursor = new StoredCursorLoader(options, endpoints, Position, Plausibility, metrics, logger);
-        Saver = new CursorSaver(options, e => Rotation.AuthorityOf(e.EndpointIndex), metrics, logger);
-        Gaps = new GapDetector(options, metrics, logger);
-        Overflow = new OverflowGate(options, capacity, byteLimit, metrics, logger);
-        if (endpoints.Count > 1)
-        {
-            Recent = new RecentEventWindow(options.FailoverDedupeCapacity);
-        }
+    public JetstreamSession(JetstreamOptions options, JetstreamMetrics metrics, ILogger logger, ZstdDictionaryCache dictionaries, int capacity, long byteLimit) =>
+        Parts = new ConnectionParts(options, metrics, logger, dictionaries, capacity, byteLimit);
 
-        if (options.Protocol == JetstreamProtocol.V2 && options.Compression == JetstreamCompression.Zstd)
-        {
-            Compression = new V2Compression(dictionaries, options.DictionarySource, metrics, logger);
-        }
-
-        States = new ConnectionStateReporter(options, logger);
-        Reconnect = new ReconnectPolicy(options, Position, Rotation, Filters, Compression, States, metrics, logger);
-    }
-
-    public JetstreamOptions Options { get; }
-
-    public JetstreamMetrics Metrics { get; }
-
-    public ILogger Logger { get; }
-
-    /// <summary>Which host the next connection goes to.</summary>
-    public EndpointRotation Rotation { get; }
-
-    /// <summary>The filter and request of the next connection.</summary>
-    public FilterState Filters { get; }
-
-    /// <summary>Coalesces v2 filter changes into at most one reconnect per interval.</summary>
-    public FilterRestartGate FilterRestarts { get; }
-
-    /// <summary>Where the next connection resumes.</summary>
-    public ResumePosition Position { get; }
-
-    /// <summary>Whether a cursor can be right.</summary>
-    public CursorPlausibility Plausibility { get; }
-
-    /// <summary>The stored cursor, loaded before the first connection.</summary>
-    public StoredCursorLoader StoredCursor { get; }
+    /// <summary>What the attempts share.</summary>
+    public ConnectionParts Parts { get; }
 
     /// <summary>The durable cursor's saves.</summary>
-    public CursorSaver Saver { get; }
-
-    /// <summary>Gaps after a resume.</summary>
-    public GapDetector Gaps { get; }
+    public CursorSaver Saver => Parts.Saver;
 
     /// <summary>The buffer's depth, drops, and the overflow pause.</summary>
-    public OverflowGate Overflow { get; }
-
-    /// <summary>The connection's changes, for <see cref="JetstreamOptions.ConnectionStates"/>.</summary>
-    public ConnectionStateReporter States { get; }
-
-    /// <summary>What to do after a connection ends.</summary>
-    public ReconnectPolicy Reconnect { get; }
-
-    /// <summary>The v2 zstd state, when v2 compression was asked for.</summary>
-    public V2Compression? Compression { get; }
-
-    /// <summary>
-    /// The identities of recently queued events, when there are several hosts: a resume on another host is rewound,
-    /// and what it sends again is dropped by identity.
-    /// </summary>
-    public RecentEventWindow? Recent { get; }
+    public OverflowGate Overflow => Parts.Overflow;
 
     /// <summary>
     /// The connection events of this session, retried with backoff (no buffer). Subscribing also subscribes to
@@ -108,15 +42,15 @@ internal sealed class JetstreamSession
     {
         var attempts = Observable.Create<JetstreamEvent>(observer =>
         {
-            var attempt = new ConnectionAttempt(this, observer, ++_attempts);
+            var attempt = new ConnectionAttempt(Parts, observer, ++_attempts);
             attempt.Start();
             return attempt;
         });
-        var retried = new RetryWithBackoffObservable<JetstreamEvent>(attempts, Options.Backoff, Reconnect.Decide, Options.Scheduler, TelemetryGuard.Wrap<RetryAttempt, ReconnectDecision>(Reconnect.Retrying));
+        var retried = new RetryWithBackoffObservable<JetstreamEvent>(attempts, Parts.Options.Backoff, Parts.Reconnect.Decide, Parts.Options.Scheduler, TelemetryGuard.Wrap<RetryAttempt, ReconnectDecision>(Parts.Reconnect.Retrying));
         return Observable.Create<JetstreamEvent>(observer =>
         {
-            var filters = Filters.Follow();
-            var saving = Saver.Start();
+            var filters = Parts.Filters.Follow();
+            var saving = Parts.Saver.Start();
             var connections = retried.Subscribe(observer);
 
             // The connection goes first, then the final save of the cursor, then the filter source.
