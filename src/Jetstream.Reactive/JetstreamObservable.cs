@@ -72,7 +72,7 @@ public static class JetstreamObservable
                 tracked = new DeliveryTracker(observer, ledger);
             }
 
-            var subscription = JetstreamOperators
+            var subscription = BufferedStreams
                 .DropIncomingWhenFull(session.Connections(), _options.BufferCapacity, _options.Scheduler, session.Overflow, null, _options.BufferByteLimit)
                 .Subscribe(tracked);
             return new StreamSubscription(subscription, session.Saver);
@@ -83,7 +83,7 @@ public static class JetstreamObservable
             var capacity = options.BufferCapacity ?? _options.BufferCapacity;
             var byteLimit = options.BufferByteLimit ?? _options.BufferByteLimit;
             var session = NewSession(capacity, byteLimit);
-            return JetstreamOperators.SubscribeAsyncCore(
+            return BufferedStreams.SubscribeAsync(
                 session.Connections(),
                 handler,
                 onError,

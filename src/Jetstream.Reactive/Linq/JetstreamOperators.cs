@@ -34,16 +34,8 @@ public static class JetstreamOperators
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentNullException.ThrowIfNull(scheduler);
-        return DropIncomingWhenFull(source, capacity, scheduler, null, onDropped);
+        return BufferedStreams.DropIncomingWhenFull(source, capacity, scheduler, null, onDropped);
     }
-
-    internal static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped, long byteLimit = long.MaxValue) =>
-        Observable.Create<T>(observer =>
-        {
-            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>()));
-            sink.SetUpstream(source.Subscribe(sink));
-            return sink;
-        });
 
     /// <summary>
     /// Resubscribes to <paramref name="source"/> after each error that <paramref name="shouldRetry"/> accepts, waiting
@@ -160,29 +152,6 @@ public static class JetstreamOperators
             return buffered.SubscribeAsync(handler, onError, onCompleted, options);
         }
 
-        return SubscribeAsyncCore(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null, byteLimit: options.BufferByteLimit ?? JetstreamOptions.DefaultBufferByteLimit);
-    }
-
-    internal static AsyncSubscription SubscribeAsyncCore<T>(
-        IObservable<T> source,
-        HandlerCall<T> handler,
-        Action<Exception>? onError,
-        Action? onCompleted,
-        AsyncHandlerOptions options,
-        int capacity,
-        IScheduler scheduler,
-        IDropIncomingMonitor<T>? monitor,
-        Action<T>? handled = null,
-        long byteLimit = long.MaxValue,
-        CursorSaver? saver = null)
-    {
-        var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
-        _ = DeliveryLedger.TakeSubscribed();
-        var upstream = source.Subscribe(subscription);
-
-        // A Connect stream subscribed synchronously behind LINQ: its final save is awaited even if no event gets here.
-        subscription.SubscribedTo(DeliveryLedger.TakeSubscribed());
-        subscription.SetUpstream(upstream);
-        return subscription;
+        return BufferedStreams.SubscribeAsync(source, handler, onError, onCompleted, options, options.BufferCapacity ?? 10_000, options.Scheduler ?? DefaultScheduler.Instance, null, byteLimit: options.BufferByteLimit ?? JetstreamOptions.DefaultBufferByteLimit);
     }
 }
