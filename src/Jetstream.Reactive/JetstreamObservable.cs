@@ -106,10 +106,22 @@ public static class JetstreamObservable
     /// </summary>
     private sealed class DeliveryTracker(IObserver<JetstreamEvent> inner, DeliveryLedger ledger) : IObserver<JetstreamEvent>
     {
-        // One delegate for the subscription, not one per event.
-        private readonly Action<JetstreamEvent> _onNext = inner.OnNext;
+        public void OnNext(JetstreamEvent value)
+        {
+            // The tracker calls both the ledger and the observer: the ledger never calls downstream, so an observer that
+            // defers (SubscribeAsync, through JetstreamAck) calls into it without a cycle.
+            var delivery = ledger.Begin(value, out var previous);
+            try
+            {
+                inner.OnNext(value);
+            }
+            finally
+            {
+                DeliveryLedger.EndCall(previous);
+            }
 
-        public void OnNext(JetstreamEvent value) => ledger.Deliver(value, _onNext);
+            ledger.Returned(delivery);
+        }
 
         public void OnError(Exception error) => inner.OnError(error);
 

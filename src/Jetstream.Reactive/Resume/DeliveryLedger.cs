@@ -56,23 +56,22 @@ internal sealed class DeliveryLedger(CursorSaver saver)
         }
     }
 
-    /// <summary>Runs <paramref name="onNext"/> for <paramref name="e"/> as the current delivery, then settles it.</summary>
-    public void Deliver(JetstreamEvent e, Action<JetstreamEvent> onNext)
+    /// <summary>
+    /// Starts the delivery of <paramref name="e"/> on this thread: until <see cref="EndCall"/>, a
+    /// <see cref="JetstreamAck.Defer"/> on this thread holds it. The caller runs the observer's <c>OnNext</c> in between
+    /// (the ledger never calls the observer, so a deferring observer calling back into it is no cycle), then calls
+    /// <see cref="Returned"/> once <c>OnNext</c> returned normally.
+    /// </summary>
+    public Delivery Begin(JetstreamEvent e, out Delivery? previous)
     {
         var delivery = new Delivery(this, e);
-        var previous = t_current;
+        previous = t_current;
         t_current = delivery;
-        try
-        {
-            onNext(e);
-        }
-        finally
-        {
-            t_current = previous;
-        }
-
-        Returned(delivery);
+        return delivery;
     }
+
+    /// <summary>Ends the <c>OnNext</c> call begun with <see cref="Begin"/>, whether or not it threw.</summary>
+    public static void EndCall(Delivery? previous) => t_current = previous;
 
     /// <summary>Takes over the acknowledgement of <paramref name="delivery"/>: it is not handled until the hold is released.</summary>
     internal void Hold(Delivery delivery)
@@ -135,7 +134,8 @@ internal sealed class DeliveryLedger(CursorSaver saver)
         }
     }
 
-    private void Returned(Delivery delivery)
+    /// <summary>The observer's <c>OnNext</c> for <paramref name="delivery"/> returned: settle it.</summary>
+    public void Returned(Delivery delivery)
     {
         lock (_gate)
         {
