@@ -48,17 +48,18 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly IObserver<JetstreamEvent> _observer;
     private readonly int _number;
     private readonly IScheduler _scheduler;
-    private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _filterRestart = new();
+    private readonly CancellationTokenSource _cts;
     private readonly IdleWatchdog _idle;
     private readonly Action _touch;
-    private readonly Action _onFilterChanged;
+    private readonly Action<FilterChange> _onFilterChanged;
+    private FilterChange? _latestFilter;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _now;
     private ReplayGate? _replay;
     private ZstdFrameDecoder? _zstd;
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
-    private volatile bool _restartForFilter;
     private bool _paused;
     private int _endpointIndex;
     private volatile bool _disposed;
@@ -66,6 +67,7 @@ internal sealed class ConnectionAttempt : IDisposable
     public ConnectionAttempt(ConnectionParts parts, IObserver<JetstreamEvent> observer, int number)
     {
         _parts = parts;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(_filterRestart.Token);
         _observer = observer;
         _number = number;
         _scheduler = parts.Options.Scheduler;
@@ -97,7 +99,7 @@ internal sealed class ConnectionAttempt : IDisposable
     /// (otherwise it is sent, or carried by the URL, when the connection is made). v2: end this connection so that the
     /// next one carries the new parameters, at most once per <see cref="FilterRestartGate.Interval"/>.
     /// </summary>
-    public void FilterChanged()
+    public void FilterChanged(FilterChange change)
     {
         if (_disposed)
         {
@@ -106,13 +108,12 @@ internal sealed class ConnectionAttempt : IDisposable
 
         if (_parts.Options.Protocol == JetstreamProtocol.V2)
         {
-            _parts.FilterRestarts.Request(() =>
-            {
-                _restartForFilter = true;
-                _cts.Cancel();
-            });
+            _parts.FilterRestarts.Request(_filterRestart);
             return;
         }
+
+        // Kept for the send: each send carries the latest change, so changes that arrive during one collapse into one.
+        Volatile.Write(ref _latestFilter, change);
 
         _ = SendLatestFilterAsync();
     }
@@ -137,7 +138,13 @@ internal sealed class ConnectionAttempt : IDisposable
         try
         {
             // Each send carries the latest filter, so updates that arrive while one is being sent collapse into one.
-            var (collections, dids, version) = _parts.Filters.Latest();
+            if (Volatile.Read(ref _latestFilter) is not { } latest)
+            {
+                return;
+            }
+
+            var (collections, dids, version) = latest;
+
             if (version <= _appliedFilterVersion)
             {
                 return;
@@ -322,7 +329,7 @@ internal sealed class ConnectionAttempt : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = _restartForFilter ? new FilterChangedException() : TransportErrors.Classify(ex, _parts.Filters.Request.DisplayEndpoint);
+            failure = _filterRestart.IsCancellationRequested ? new FilterChangedException() : TransportErrors.Classify(ex, _parts.Filters.Request.DisplayEndpoint);
         }
         finally
         {

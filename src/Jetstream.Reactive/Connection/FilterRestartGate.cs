@@ -16,13 +16,16 @@ internal sealed class FilterRestartGate
     private readonly IScheduler _scheduler;
     private readonly Lock _gate = new();
     private DateTimeOffset? _last;
-    private Action? _latest;
+    private CancellationTokenSource? _latest;
     private bool _pending;
 
     public FilterRestartGate(IScheduler scheduler) => _scheduler = scheduler;
 
-    /// <summary>Asks for <paramref name="restart"/> (ending the current connection): now, or once the interval has passed.</summary>
-    public void Request(Action restart)
+    /// <summary>
+    /// Asks for <paramref name="restart"/> to be cancelled (the attempt that gave it ends its connection): now, or once
+    /// the interval has passed. The gate holds a cancellation source, not the attempt, so it never calls the attempt.
+    /// </summary>
+    public void Request(CancellationTokenSource restart)
     {
         TimeSpan wait;
         lock (_gate)
@@ -50,13 +53,13 @@ internal sealed class FilterRestartGate
 
         if (wait == TimeSpan.Zero)
         {
-            restart();
+            Cancel(restart);
             return;
         }
 
         _scheduler.Schedule(this, wait, static (scheduler, self) =>
         {
-            Action? run;
+            CancellationTokenSource? run;
             lock (self._gate)
             {
                 self._pending = false;
@@ -65,8 +68,24 @@ internal sealed class FilterRestartGate
                 self._latest = null;
             }
 
-            run?.Invoke();
+            if (run is not null)
+            {
+                Cancel(run);
+            }
+
             return System.Reactive.Disposables.Disposable.Empty;
         });
+    }
+
+    private static void Cancel(CancellationTokenSource restart)
+    {
+        try
+        {
+            restart.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt already ended and let its source go: nothing to restart.
+        }
     }
 }

@@ -9,7 +9,8 @@ namespace Jetstream.Reactive.Connection;
 /// <summary>
 /// The filter the next connection asks for, and the request built from it and the current host.
 /// <see cref="JetstreamOptions.FilterUpdates"/> changes it from any thread, so it is guarded by a lock; the running
-/// attempt registers a listener to hear of changes (v1 sends them on the open socket, v2 reconnects).
+/// attempt registers a listener that is pushed each change as a value (v1 sends it on the open socket, v2 reconnects)
+/// and never reads the state back from the listener.
 /// </summary>
 internal sealed class FilterState
 {
@@ -22,7 +23,7 @@ internal sealed class FilterState
     private IReadOnlyList<string> _dids;
     private long _version;
     private SubscribeRequest _request;
-    private Action? _listener;
+    private Action<FilterChange>? _listener;
     private volatile string _attemptEndpoint;
 
     public FilterState(JetstreamOptions options, Uri endpoint, JetstreamMetrics metrics, ILogger logger)
@@ -56,7 +57,7 @@ internal sealed class FilterState
     public IDisposable Follow() => _options.FilterUpdates?.Subscribe(Apply, OnError) ?? Disposable.Empty;
 
     /// <summary>An attempt starts: returns its request and that filter's version; <paramref name="changed"/> hears of later changes.</summary>
-    public (SubscribeRequest Request, long Version) Begin(Action changed)
+    public (SubscribeRequest Request, long Version) Begin(Action<FilterChange> changed)
     {
         lock (_gate)
         {
@@ -67,7 +68,7 @@ internal sealed class FilterState
     }
 
     /// <summary>The attempt that registered <paramref name="changed"/> ended.</summary>
-    public void End(Action changed)
+    public void End(Action<FilterChange> changed)
     {
         lock (_gate)
         {
@@ -75,15 +76,6 @@ internal sealed class FilterState
             {
                 _listener = null;
             }
-        }
-    }
-
-    /// <summary>The latest filter and its version, for a v1 <c>options_update</c>.</summary>
-    public (IReadOnlyList<string> Collections, IReadOnlyList<string> Dids, long Version) Latest()
-    {
-        lock (_gate)
-        {
-            return (_request.Collections, _request.Dids, _version);
         }
     }
 
@@ -117,7 +109,8 @@ internal sealed class FilterState
             return;
         }
 
-        Action? listener;
+        Action<FilterChange>? listener;
+        FilterChange change;
         bool changed;
         lock (_gate)
         {
@@ -128,6 +121,7 @@ internal sealed class FilterState
             _dids = filter.WantedDids;
             _request = request;
             _version++;
+            change = new FilterChange(request.Collections, request.Dids, _version);
             listener = _listener;
         }
 
@@ -136,7 +130,7 @@ internal sealed class FilterState
         // v1 sends every update (the server replaces its filter); v2 reconnects only when the filter really changed.
         if (listener is not null && (changed || _options.Protocol == JetstreamProtocol.V1))
         {
-            listener();
+            listener(change);
         }
     }
 

@@ -66,9 +66,9 @@ public sealed class ReconnectPolicyTests
         Assert.That(session.Rotation.Current, Is.EqualTo(0));
     }
 
-    private static JetstreamSession NewSession(JetstreamOptions options)
+    private static ConnectionParts NewSession(JetstreamOptions options)
     {
         var metrics = JetstreamMetrics.For(new TestMeterFactory());
-        return new JetstreamSession(options, metrics, NullLogger.Instance, new ZstdDictionaryCache(null, NullLogger.Instance), 16, long.MaxValue);
+        return new ConnectionParts(options, metrics, NullLogger.Instance, new ZstdDictionaryCache(null, NullLogger.Instance), 16, long.MaxValue);
     }
 }
