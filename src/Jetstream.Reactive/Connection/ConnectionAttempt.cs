@@ -76,7 +76,8 @@ internal sealed class ConnectionAttempt : IDisposable
             _scheduler,
             parts.Options.IdleTimeout is { } idle && idle != Timeout.InfiniteTimeSpan ? idle : JetstreamOptions.DefaultIdleTimeout,
             _cts.Cancel);
-        _touch = () => _idle.Touch();
+        var watchdog = _idle;
+        _touch = () => watchdog.Touch(); // the watchdog's, not the attempt's: the assembler never reaches the attempt
         _onFilterChanged = FilterChanged;
     }
 

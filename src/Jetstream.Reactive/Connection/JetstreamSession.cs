@@ -14,8 +14,7 @@ namespace Jetstream.Reactive.Connection;
 /// One subscription's logical connection, and only its wiring: it builds the <see cref="ConnectionParts"/> whose state
 /// survives reconnects and composes the attempts, each given those parts, with the retry. Feedback edges are named
 /// parts: the <see cref="OverflowGate"/> (buffer to reader) and the <see cref="ReconnectPolicy"/>'s decision (reader to
-/// retry). Still two-way (listed in docs/architecture.md, "Known call-backs"): <see cref="FilterState"/> and
-/// <see cref="FilterRestartGate"/> call back into the attempt.
+/// retry).
 /// </summary>
 internal sealed class JetstreamSession
 {
