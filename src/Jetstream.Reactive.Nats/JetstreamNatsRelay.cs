@@ -95,6 +95,9 @@ public sealed class JetstreamNatsRelay
         }
     }
 
+    /// <summary>nats-server's error code for "no suitable peers for placement" (JSClusterNoPeersErr).</summary>
+    private const int NoSuitablePeers = 10005;
+
     private async Task EnsureStreamWithRetryAsync(CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
@@ -161,10 +164,13 @@ public sealed class JetstreamNatsRelay
                 },
                 ct).ConfigureAwait(false);
         }
-        catch (NatsJSApiException e) when (e.Error.Code == 400)
+        catch (NatsJSApiException e) when (e.Error.Code == 400 && e.Error.ErrCode != NoSuitablePeers)
         {
-            // A configuration the server refuses (subjects that overlap another stream, too many replicas for the
-            // cluster) will not get better by waiting: stop with the server's reason.
+            // A configuration the server refuses (subjects that overlap another stream, an invalid setting) will not get
+            // better by waiting: stop with the server's reason. "No suitable peers for placement" is not in this group:
+            // a cluster that has just formed, or is re-forming, answers it until its nodes know each other, so it is
+            // retried with backoff like an unavailable server (logged each time, so a cluster too small for the
+            // replicas asked for shows in the logs).
             throw new JetstreamOptionsException($"nats-server refused to create the stream '{s.Name}' on '{s.AllSubjects}' (replicas {s.Replicas}): {JetstreamNatsSubjects.Neutralize(e.Error.Description)} (error {e.Error.ErrCode}).");
         }
     }
