@@ -91,7 +91,9 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
                 states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Connecting, endpoint, attempt + 1, null, null, TimeSpan.Zero));
                 var (consumer, matcher) = await OpenAsync(js, ct).ConfigureAwait(false);
                 states?.OnNext(new JetstreamConnectionState(JetstreamConnectionStatus.Connected, endpoint, 0, null, null, TimeSpan.Zero));
-                var opts = new NatsJSConsumeOpts { MaxMsgs = _options.BatchSize };
+                // For the hosting source, a stop drains what the client already holds (DrainOnCancel: no more pulls,
+                // the buffered messages still come through), so each reaches the source, which nak's it at stop.
+                var opts = new NatsJSConsumeOpts { MaxMsgs = _options.BatchSize, DrainOnCancel = deliver is not null };
                 await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: opts, cancellationToken: ct).ConfigureAwait(false))
                 {
                     attempt = 0;
@@ -176,7 +178,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
     /// <see cref="JetstreamNatsConsumerOptions.OnHandlerError"/> when a handler failed; nak'ed (delivered again after
     /// <see cref="JetstreamNatsConsumerOptions.NakDelay"/>) when it was not handled at all.
     /// </summary>
-    internal async ValueTask SettleAsync(INatsJSMsg<NatsMemoryOwner<byte>> msg, bool handled, bool failed, JetstreamNatsSubscription subscription)
+    internal async ValueTask SettleAsync(INatsJSMsg<NatsMemoryOwner<byte>> msg, bool handled, bool failed, JetstreamNatsSubscription subscription, CancellationToken cancellationToken = default)
     {
         if (handled)
         {
@@ -203,7 +205,7 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
         {
             _logger.HostedSettled(seq, delivered, failed ? "a handler failed" : "a handler did not get it", "nak'ed for redelivery");
             _metrics.Consumed.Add(1, NatsMetrics.Outcome("nak"));
-            await msg.NakAsync(new AckOpts { NakDelay = _options.NakDelay }, CancellationToken.None).ConfigureAwait(false);
+            await msg.NakAsync(new AckOpts { NakDelay = _options.NakDelay }, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -238,14 +240,15 @@ public sealed class JetstreamNatsEvents : IObservable<JetstreamEvent>
                 // Not an event this library can read: redelivery would not change that.
                 _metrics.Consumed.Add(1, NatsMetrics.Outcome("undecodable"));
                 _logger.Undecodable(msg.Metadata?.Sequence.Stream ?? 0, JetstreamNatsSubjects.Neutralize(msg.Subject), result.ToString());
-                await msg.AckTerminateAsync(cancellationToken: ct).ConfigureAwait(false);
+                // The hosting source's worker drains the client's buffer after the stop: not cancelled, or the rest of it would be lost.
+                await msg.AckTerminateAsync(cancellationToken: deliver is null ? ct : CancellationToken.None).ConfigureAwait(false);
                 return;
             }
         }
 
         if (deliver is not null)
         {
-            // Settled later, by whoever took it (SettleAsync); until then the server counts it as pending.
+            // Settled later, by whoever took it (SettleAsync), or nak'ed by the source at stop; until then the server counts it as pending.
             await deliver(e, msg).ConfigureAwait(false);
             return;
         }

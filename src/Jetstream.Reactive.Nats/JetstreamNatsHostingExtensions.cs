@@ -15,7 +15,8 @@ public static class JetstreamNatsHostingExtensions
     /// (one worker of it per host: run the host several times to split the work). A message is acknowledged once every
     /// handler handled it; when one threw, it is nak'ed (delivered again after <see cref="JetstreamNatsConsumerOptions.NakDelay"/>)
     /// or terminated per <see cref="JetstreamNatsConsumerOptions.OnHandlerError"/>; when a handler's full buffer dropped it,
-    /// or the host stopped before handling it, it is nak'ed. The health check adds the NATS connection and the consumer's
+    /// or the host stopped before handling it, it is nak'ed, and the host's stop returns once those naks reached nats-server
+    /// (bounded by the host's shutdown timeout). The health check adds the NATS connection and the consumer's
     /// backlog. The Jetstream connection settings are unused and no cursor file may be set: the consumer keeps the position.
     /// </summary>
     /// <param name="builder">The builder from <c>AddJetstream</c>.</param>
@@ -28,7 +29,8 @@ public static class JetstreamNatsHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return builder.UseEventSource(services =>
+        var stopper = new NatsSourceStopper();
+        builder.UseEventSource(services =>
         {
             var resolved = options;
             if (ReferenceEquals(resolved.LoggerFactory, NullLoggerFactory.Instance) && services.GetService<ILoggerFactory>() is { } loggers)
@@ -43,7 +45,11 @@ public static class JetstreamNatsHostingExtensions
 
             var nats = connection?.Invoke(services) ?? services.GetService<INatsConnection>()
                 ?? throw new InvalidOperationException("UseNats needs a NATS connection: pass one, or register an INatsConnection in the container.");
-            return new NatsEventSource(JetstreamNats.Consume(nats, resolved), services.GetService<TimeProvider>() ?? TimeProvider.System);
+            return stopper.Track(new NatsEventSource(JetstreamNats.Consume(nats, resolved), services.GetService<TimeProvider>() ?? TimeProvider.System));
         });
+
+        // A hosted service whose StoppedAsync runs after the hosted consumer's stop, before the host's stop returns.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(stopper);
+        return builder;
     }
 }

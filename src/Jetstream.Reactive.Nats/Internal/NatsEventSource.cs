@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
@@ -28,6 +29,11 @@ internal sealed class NatsEventSource : IJetstreamEventSource
     private DateTimeOffset? _downSince;
     private JetstreamNatsSubscription? _subscription;
 
+    // Every message taken from NATS and not answered yet, by delivery order: what the host never settles (it arrived
+    // after the host stopped taking events, or was still inside the client at the stop) is nak'ed by StopAsync.
+    private ConcurrentDictionary<long, INatsJSMsg<NatsMemoryOwner<byte>>> _unsettled = new();
+    private long _delivered;
+
     public NatsEventSource(JetstreamNatsEvents events, TimeProvider time)
     {
         _events = events;
@@ -45,9 +51,11 @@ internal sealed class NatsEventSource : IJetstreamEventSource
         Observable.Create<JetstreamSourcedEvent>(observer =>
         {
             var subscription = new JetstreamNatsSubscription();
+            var unsettled = new ConcurrentDictionary<long, INatsJSMsg<NatsMemoryOwner<byte>>>();
             lock (_gate)
             {
                 _subscription = subscription;
+                _unsettled = unsettled;
             }
 
             // The connection's own reconnects (the consume loop may not notice them until a pull fails).
@@ -81,7 +89,16 @@ internal sealed class NatsEventSource : IJetstreamEventSource
                 observer.OnError,
                 (e, msg) =>
                 {
-                    observer.OnNext(new JetstreamSourcedEvent(e, outcome => _events.SettleAsync(msg, outcome == JetstreamEventOutcome.Handled, outcome == JetstreamEventOutcome.Failed, subscription)));
+                    var id = Interlocked.Increment(ref _delivered);
+                    unsettled[id] = msg;
+                    if (!subscription.Token.IsCancellationRequested)
+                    {
+                        // Whichever answers first (the host, or StopAsync for what the host never settled) answers alone.
+                        observer.OnNext(new JetstreamSourcedEvent(e, outcome => unsettled.TryRemove(id, out _)
+                            ? _events.SettleAsync(msg, outcome == JetstreamEventOutcome.Handled, outcome == JetstreamEventOutcome.Failed, subscription)
+                            : ValueTask.CompletedTask));
+                    }
+
                     return ValueTask.CompletedTask;
                 },
                 states);
@@ -92,6 +109,71 @@ internal sealed class NatsEventSource : IJetstreamEventSource
                 subscription.Dispose();
             });
         });
+
+    /// <summary>
+    /// The end of the host's stop, after it settled what its handlers held: waits for the worker to end (it drains what
+    /// the NATS client still holds), nak's every message not answered yet, and waits for a PONG after those naks, so they
+    /// reached nats-server before the host's stop returns (a connection closed right after drops unsent writes).
+    /// Bounded by <paramref name="cancellationToken"/> (the host's stop); skipped while the connection is down.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        JetstreamNatsSubscription? subscription;
+        ConcurrentDictionary<long, INatsJSMsg<NatsMemoryOwner<byte>>> unsettled;
+        lock (_gate)
+        {
+            subscription = _subscription;
+            unsettled = _unsettled;
+        }
+
+        if (subscription is null)
+        {
+            return;
+        }
+
+        subscription.Dispose();
+        var naks = 0;
+        try
+        {
+            if (_connection.ConnectionState == NatsConnectionState.Open)
+            {
+                await subscription.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A terminal error of the worker: already reported to the host.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Given up on the drain: nak what is known so far.
+        }
+
+        try
+        {
+            foreach (var id in unsettled.Keys.Order())
+            {
+                if (unsettled.TryRemove(id, out var msg))
+                {
+                    naks++;
+                    await _events.SettleAsync(msg, handled: false, failed: false, subscription, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (_connection.ConnectionState != NatsConnectionState.Open)
+            {
+                _logger.HostedStopUnflushed(naks, "the NATS connection is " + _connection.ConnectionState);
+                return;
+            }
+
+            // NATS answers a PING after every command sent before it: the naks (and the host's own) reached the server.
+            await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        {
+            _logger.HostedStopUnflushed(naks, cancellationToken.IsCancellationRequested ? "the host's stop timed out" : JetstreamNatsSubjects.Neutralize(e.Message));
+        }
+    }
 
     public async ValueTask<JetstreamSourceHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {

@@ -68,4 +68,8 @@ internal static partial class NatsLog
     [LoggerMessage(EventId = 1627, EventName = "NatsResumeIgnoredUntrusted", Level = LogLevel.Warning,
         Message = "Relay resume: {Count} messages at the stream's tail carry a cursor that cannot be trusted (marked so by the relay that wrote them, or out of bounds); they do not move the resume point")]
     public static partial void ResumeIgnoredUntrusted(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1635, EventName = "NatsHostedStopFlush", Level = LogLevel.Warning,
+        Message = "Hosted NATS consumer stop: {Count} messages not handled were nak'ed, but their naks could not be confirmed sent ({Why}); the server delivers them again after AckWait")]
+    public static partial void HostedStopUnflushed(this ILogger logger, int count, string why);
 }
