@@ -139,6 +139,59 @@ public sealed class HostedTests
         }
     }
 
+    [Test]
+    public async Task UseNats_HostStoppedThenConnectionClosedAtOnce_NaksReachedTheServerBeforeStopReturned(CancellationToken token)
+    {
+        const int Count = 20;
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions { Events = JetstreamEventSource.FromJson(Events(0, Count)) }, token);
+        await using (var relay = StartRelay(nats.Url, RelayOptions(emulator.Uri, "STOPNAK")))
+        {
+            await using var check = Connect(nats.Url);
+            await WaitUntilAsync(async () => await MessagesAsync(check, "STOPNAK", token) >= Count, "the stream filled", token);
+        }
+
+        // A stuck handler: the host holds 10 messages (running, queued, or still inside the NATS client). AckWait is 5
+        // minutes, so within the test only a nak brings them back; NakDelay outlasts the stop, so none comes back to the
+        // stopping host's pull request.
+        var options = ConsumerOptions("STOPNAK", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(5) };
+        await using var proxy = new LatencyProxy(nats.Port);
+        var hostConnection = Connect(proxy.Url);
+        await using (hostConnection)
+        {
+            var stuck = new HandledLog { Block = true };
+            using var host = BuildHost(hostConnection, options, stuck, new OtherLog(), shutdownTimeout: TimeSpan.Zero);
+            await host.StartAsync(token);
+            await WaitUntilAsync(() => stuck.Started >= 1, "the handler started", token);
+            await WaitUntilAsync(async () => await ConsumerAsync(hostConnection, "STOPNAK", "hosted", token) is { NumAckPending: 10 }, "the consumer holds its 10", token);
+
+            // From now on the host's writes take a second to reach nats-server, and closing its connection drops what is
+            // still on the way: only naks that arrived before StopAsync returned count.
+            proxy.Latency = TimeSpan.FromSeconds(1);
+            await host.StopAsync(token);
+            await hostConnection.DisposeAsync();
+        }
+
+        var survivor = new Recorder();
+        await using var survivorConnection = Connect(nats.Url);
+        using (JetstreamNats.Consume(survivorConnection, options).SubscribeAsync((e, _) => { survivor.Record("survivor", e); return Task.CompletedTask; }))
+        {
+            // Well within AckWait: only the naks bring the 10 back this soon.
+            var expected = ExpectedIds(0, Count);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!expected.All(survivor.Handled.ContainsKey) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, token);
+            }
+
+            var consumer = await ConsumerAsync(survivorConnection, "STOPNAK", "hosted", token);
+            Assert.That(
+                expected.Where(id => !survivor.Handled.ContainsKey(id)),
+                Is.Empty,
+                $"every event handled by another worker within 30 s (AckWait is 5 min); consumer {System.Text.Json.JsonSerializer.Serialize(consumer)}");
+        }
+    }
+
     private static IHost BuildHost(INatsConnection connection, JetstreamNatsConsumerOptions options, HandledLog handled, OtherLog other, TimeProvider? time = null, TimeSpan? shutdownTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
