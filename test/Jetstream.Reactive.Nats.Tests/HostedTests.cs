@@ -73,9 +73,11 @@ public sealed class HostedTests
 
         // A handler that never finishes: the consumer holds 10 messages and the rest wait in the stream (the backlog).
         // AckWait is long, so within the test only a nak brings a message back.
-        var options = ConsumerOptions("BACKLOG", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(1), HealthPendingThreshold = 100, HealthDisconnectedThreshold = TimeSpan.FromSeconds(30) };
+        // NakDelay outlasts the stop (writes slowed to 1 s below), so no nak'ed message comes back to the stopping host.
+        var options = ConsumerOptions("BACKLOG", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(5), HealthPendingThreshold = 100, HealthDisconnectedThreshold = TimeSpan.FromSeconds(30) };
         var time = new FakeTimeProvider();
-        var hostConnection = Connect(nats.Url);
+        await using var proxy = new LatencyProxy(nats.Port);
+        var hostConnection = Connect(proxy.Url);
         await using (hostConnection)
         {
             var stuck = new HandledLog { Block = true };
@@ -85,15 +87,18 @@ public sealed class HostedTests
             await WaitUntilAsync(async () => await ConsumerAsync(hostConnection, "BACKLOG", "hosted", token) is { NumAckPending: 10 }, "the consumer holds its 10", token);
 
             // The 10 the consumer holds reach the host one by one: wait until the stuck handler has all 10 (1 running, 9
-            // queued), so the stop below answers each of them (a message still inside the NATS client at the stop is
-            // only redelivered after AckWait).
+            // queued), so the stop below answers what the handlers held (the next test covers messages still inside
+            // the NATS client).
             await WaitUntilAsync(async () => (await CheckAsync(host, token)).Data.Any(kv => kv.Key.StartsWith("handler.", StringComparison.Ordinal) && kv.Key.EndsWith(".pending", StringComparison.Ordinal) && kv.Value is int p && p >= 10), "the stuck handler holds all 10", token);
             var lagging = await CheckAsync(host, token);
 
             // Stopping cancels the stuck handler: what the host held is nak'ed, and another worker gets all of it now
             // (AckWait is 5 minutes: only the naks bring those 10 back within the test). The host's process ends, and with
-            // it its connection, within NakDelay: until then nats-server 2.9 may hand a nak'ed message to the stopped
-            // worker's pull request, which stays open on that connection.
+            // it its connection, at once: its writes now take 1 s to reach nats-server and the close drops what is still
+            // on the way, so the naks count only if they arrived before StopAsync returned. That is within NakDelay: until
+            // then nats-server 2.9 may hand a nak'ed message to the stopped worker's pull request, which stays open on
+            // that connection.
+            proxy.Latency = TimeSpan.FromSeconds(1);
             await host.StopAsync(token);
             await hostConnection.DisposeAsync();
             var survivor = new Recorder();
