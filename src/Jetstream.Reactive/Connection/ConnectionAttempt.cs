@@ -268,7 +268,13 @@ internal sealed class ConnectionAttempt : IDisposable
                 }
 
                 var frame = await pending.ConfigureAwait(false);
-                batch.Enter();
+                if (stage is null)
+                {
+                    // Only when events are handed on here: with a decode stage the reader must not hold a batch open
+                    // across its awaits, where its pool thread runs other work that would defer wakes into it.
+                    batch.Enter();
+                }
+
                 // One clock read per message (the assembler touches the clock only between fragments of a long one).
                 _now = _idle.Touch();
                 if (frame.Type == WebSocketMessageType.Close)
