@@ -109,8 +109,13 @@ internal sealed class RetryWithBackoffObservable<T> : IObservable<T>
                 var delay = atOnce ? TimeSpan.Zero : _parent._policy.GetDelay(attempt, _parent._policy.NextRandom());
                 _parent._onRetry?.Invoke(new RetryAttempt(attempt + 1, delay, error), decision);
 
-                // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either.
-                _current.Disposable = _parent._scheduler.Schedule(this, delay, static (_, self) =>
+                // The wait replaces the dead subscription in the serial slot, so disposing the sink cancels either. The
+                // slot takes the wait's own container before it is scheduled: the scheduler may run the resubscription
+                // (on a pool thread, before Schedule has returned here), and storing the wait's handle in the slot
+                // afterwards would then dispose the new connection, leaving the stream silent with no error and no retry.
+                var wait = new SingleAssignmentDisposable();
+                _current.Disposable = wait;
+                wait.Disposable = _parent._scheduler.Schedule(this, delay, static (_, self) =>
                 {
                     if (!self._stopped)
                     {
