@@ -67,7 +67,11 @@ internal sealed class IdleWatchdog : IDisposable
             return;
         }
 
-        _timer.Disposable = _scheduler.Schedule(this, due, static (_, self) =>
+        // The check's own slot entry goes in before it is scheduled: a check due almost at once may run (and arm the next
+        // one) before Schedule returns here, and storing this handle after that would disarm the watchdog for good.
+        var check = new SingleAssignmentDisposable();
+        _timer.Disposable = check;
+        check.Disposable = _scheduler.Schedule(this, due, static (_, self) =>
         {
             self.Check();
             return Disposable.Empty;
