@@ -53,7 +53,6 @@ internal sealed class ConnectionAttempt : IDisposable
     private readonly IdleWatchdog _idle;
     private readonly Action _touch;
     private readonly Action<FilterChange> _onFilterChanged;
-    private readonly ReceivedMessageHandler _onMessage;
     private FilterChange? _latestFilter;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _now;
@@ -62,9 +61,6 @@ internal sealed class ConnectionAttempt : IDisposable
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
     private bool _paused;
-    private bool _v2;
-    private string _displayEndpoint = string.Empty;
-    private Exception? _stopFailure;
     private int _endpointIndex;
     private volatile bool _disposed;
 
@@ -83,7 +79,6 @@ internal sealed class ConnectionAttempt : IDisposable
         var watchdog = _idle;
         _touch = () => watchdog.Touch(); // the watchdog's, not the attempt's: the assembler never reaches the attempt
         _onFilterChanged = FilterChanged;
-        _onMessage = OnMessage;
     }
 
     public void Start() => _ = AttemptGuard.RunAsync(RunAsync, _observer, () => _disposed);
@@ -182,12 +177,10 @@ internal sealed class ConnectionAttempt : IDisposable
         var metrics = _parts.Metrics;
         var logger = _parts.Logger;
         long? cursor = null;
-        var v2 = _v2 = request.Protocol == JetstreamProtocol.V2;
-        _displayEndpoint = request.DisplayEndpoint;
+        var v2 = request.Protocol == JetstreamProtocol.V2;
         WebSocket? socket = null;
         var buffer = new MessageAssembler(options.MaxMessageSize);
         var batch = new DeliveryBatch();
-        DecodeStage? stage = null;
         CancellationTokenRegistration abort = default;
         Exception? failure = null;
         var token = _cts.Token;
@@ -248,33 +241,23 @@ internal sealed class ConnectionAttempt : IDisposable
             {
                 receiveToken = CancellationToken.None;
                 abort = token.Register(static s => ((WebSocket)s!).Abort(), socket);
-
-                // A real socket: decode on a second thread (DecodeStage), so the reader only receives and copies.
-                stage = new DecodeStage(_onMessage, _cts.Cancel);
             }
 
             var run = 0;
             while (true)
             {
-                // The events of reads that complete without waiting form one batch (#16): the buffer's drain loop (or
-                // the decode stage) is woken once when the reader is about to wait (or every MaxBatchRun messages), not
-                // once per event the consumer caught up on.
+                // The events of reads that complete without waiting form one batch (#16): the buffer's drain loop is
+                // woken once when the reader is about to wait (or every MaxBatchRun messages), not once per event the
+                // consumer caught up on.
                 var pending = buffer.ReceiveAsync(socket, _touch, receiveToken);
                 if (!pending.IsCompleted || ++run >= MaxBatchRun)
                 {
                     batch.Exit();
-                    stage?.Publish();
                     run = 0;
                 }
 
                 var frame = await pending.ConfigureAwait(false);
-                if (stage is null)
-                {
-                    // Only when events are handed on here: with a decode stage the reader must not hold a batch open
-                    // across its awaits, where its pool thread runs other work that would defer wakes into it.
-                    batch.Enter();
-                }
-
+                batch.Enter();
                 // One clock read per message (the assembler touches the clock only between fragments of a long one).
                 _now = _idle.Touch();
                 if (frame.Type == WebSocketMessageType.Close)
@@ -292,27 +275,54 @@ internal sealed class ConnectionAttempt : IDisposable
                     continue;
                 }
 
-                if (stage is null)
+                var bytes = buffer.Span(frame.Length);
+                if (frame.Type == WebSocketMessageType.Binary)
                 {
-                    if (!Process(buffer.Span(frame.Length), frame.Type, frame.TotalBytes))
+                    // Binary means zstd, whether or not it was asked for: the server decides the framing.
+                    _zstd ??= NewZstdDecoder();
+                    if (_zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
                     {
+                        Malformed(zstdFailure, zstdDetail, frame.TotalBytes, bytes, binary: true);
+                        continue;
+                    }
+
+                    metrics.BytesDecompressed.Add(json.Length);
+                    bytes = json;
+                }
+
+                if (!v2)
+                {
+                    Handle(JetstreamEventDecoder.Decode(bytes), frame.TotalBytes, bytes, unknownIsType: false);
+                    if (_paused)
+                    {
+                        failure = new OverflowPauseException();
                         break;
                     }
 
                     continue;
                 }
 
-                // The decoder ended the connection (an overflow pause, a v2 error frame): what was read after is dropped.
-                if (stage.Stopped)
+                var decoded = JetstreamEventDecoder.DecodeV2(bytes);
+                if (decoded.Kind == V2FrameKind.Info)
                 {
+                    // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
+                    metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
+                    ServerTextLog.ServerInfo(logger, _scheduler, request.DisplayEndpoint, decoded.Name, decoded.Message);
+                }
+                else if (decoded.Kind == V2FrameKind.Error)
+                {
+                    // The server closes right after an error frame; reconnecting from the cursor is the documented answer.
+                    failure = new JetstreamServerErrorException(decoded.Name!, decoded.Message);
                     break;
                 }
-
-                if (!stage.TryAdd(buffer.Span(frame.Length), frame.Type, frame.TotalBytes, _now))
+                else
                 {
-                    await stage.NextChunkAsync(frame.Length).ConfigureAwait(false);
-                    var added = stage.TryAdd(buffer.Span(frame.Length), frame.Type, frame.TotalBytes, _now);
-                    Debug.Assert(added, "a fresh chunk has room for the message");
+                    Handle(decoded.Result, frame.TotalBytes, bytes, unknownIsType: true);
+                    if (_paused)
+                    {
+                        failure = new OverflowPauseException();
+                        break;
+                    }
                 }
             }
         }
@@ -324,14 +334,6 @@ internal sealed class ConnectionAttempt : IDisposable
         }
         finally
         {
-            // Every message read is decoded (or, after a stop, discarded) before the attempt reports its end, and before
-            // the zstd decoder the stage uses is disposed below.
-            if (stage is not null)
-            {
-                await stage.CompleteAsync().ConfigureAwait(false);
-                stage.Dispose();
-            }
-
             // Never leave a batch open on a pool thread, and wake the consumer for what the last run queued.
             batch.Exit();
             abort.Dispose();
@@ -341,17 +343,6 @@ internal sealed class ConnectionAttempt : IDisposable
             socket?.Dispose();
             buffer.Dispose();
             _zstd?.Dispose();
-        }
-
-        // Why the decoder ended the connection, if it did, is why the reader stopped: an overflow pause, a v2 error
-        // frame, or what the delivery threw (on the reader, that reached the catch above).
-        if (stage?.Fault is { } fault)
-        {
-            failure = TransportErrors.Classify(fault, _parts.Filters.Request.DisplayEndpoint);
-        }
-        else if (_stopFailure is { } stopped)
-        {
-            failure = stopped;
         }
 
         _replay?.Finish();
@@ -380,73 +371,6 @@ internal sealed class ConnectionAttempt : IDisposable
             && options.KeepAliveInterval != Timeout.InfiniteTimeSpan && options.KeepAliveTimeout != Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
             : JetstreamOptions.DefaultIdleTimeout);
-
-    /// <summary>The decode stage's step: the message read at <paramref name="receivedAt"/>, unless the attempt is disposed.</summary>
-    private bool OnMessage(ReadOnlySpan<byte> bytes, WebSocketMessageType type, long totalBytes, long receivedAt)
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        _now = receivedAt;
-        return Process(bytes, type, totalBytes);
-    }
-
-    /// <summary>
-    /// Decodes one message and hands its event on (or counts it as skipped or malformed), on the reader or on the decode
-    /// stage, in the order read.
-    /// </summary>
-    /// <returns>False when the connection ends at this message; <see cref="_stopFailure"/> says why.</returns>
-    private bool Process(ReadOnlySpan<byte> bytes, WebSocketMessageType type, long totalBytes)
-    {
-        if (type == WebSocketMessageType.Binary)
-        {
-            // Binary means zstd, whether or not it was asked for: the server decides the framing.
-            _zstd ??= NewZstdDecoder();
-            if (_zstd.TryDecode(bytes, out var json, out var zstdDetail) is { } zstdFailure)
-            {
-                Malformed(zstdFailure, zstdDetail, totalBytes, bytes, binary: true);
-                return true;
-            }
-
-            _parts.Metrics.BytesDecompressed.Add(json.Length);
-            bytes = json;
-        }
-
-        if (!_v2)
-        {
-            Handle(JetstreamEventDecoder.Decode(bytes), totalBytes, bytes, unknownIsType: false);
-        }
-        else
-        {
-            var decoded = JetstreamEventDecoder.DecodeV2(bytes);
-            if (decoded.Kind == V2FrameKind.Info)
-            {
-                // A notice such as OutdatedCursor: worth a Warning, but it has no seq and moves no cursor.
-                _parts.Metrics.InfosReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.InfoNameTag, JetstreamMetrics.InfoNameTagValue(decoded.Name!)));
-                ServerTextLog.ServerInfo(_parts.Logger, _scheduler, _displayEndpoint, decoded.Name, decoded.Message);
-                return true;
-            }
-
-            if (decoded.Kind == V2FrameKind.Error)
-            {
-                // The server closes right after an error frame; reconnecting from the cursor is the documented answer.
-                _stopFailure = new JetstreamServerErrorException(decoded.Name!, decoded.Message);
-                return false;
-            }
-
-            Handle(decoded.Result, totalBytes, bytes, unknownIsType: true);
-        }
-
-        if (_paused)
-        {
-            _stopFailure = new OverflowPauseException();
-            return false;
-        }
-
-        return true;
-    }
 
     private ZstdFrameDecoder NewZstdDecoder()
     {
