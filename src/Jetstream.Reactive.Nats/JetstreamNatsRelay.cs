@@ -80,8 +80,7 @@ public sealed class JetstreamNatsRelay
     {
         try
         {
-            await EnsureStreamWithRetryAsync(cancellationToken).ConfigureAwait(false);
-            var resume = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+            var resume = await PrepareWithRetryAsync(cancellationToken).ConfigureAwait(false);
             await RelayAsync(resume, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -98,14 +97,19 @@ public sealed class JetstreamNatsRelay
     /// <summary>nats-server's error code for "no suitable peers for placement" (JSClusterNoPeersErr).</summary>
     private const int NoSuitablePeers = 10005;
 
-    private async Task EnsureStreamWithRetryAsync(CancellationToken ct)
+    /// <summary>
+    /// Checks (or creates) the stream and reads its tail, retrying both with backoff: a NATS request that fails or times
+    /// out on the way (a loaded server, a stream removed meanwhile) is as transient here as anywhere, and must not stop
+    /// the relay before it has started.
+    /// </summary>
+    private async Task<ResumePoint> PrepareWithRetryAsync(CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 await EnsureStreamAsync(ct).ConfigureAwait(false);
-                return;
+                return await ReadTailAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException && e is not JetstreamOptionsException && !ct.IsCancellationRequested)
             {

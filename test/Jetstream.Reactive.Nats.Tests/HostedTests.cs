@@ -74,7 +74,7 @@ public sealed class HostedTests
         // A handler that never finishes: the consumer holds 10 messages and the rest wait in the stream (the backlog).
         // AckWait is long, so within the test only a nak brings a message back.
         // NakDelay outlasts the stop (writes slowed to 1 s below), so no nak'ed message comes back to the stopping host.
-        var options = ConsumerOptions("BACKLOG", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(5), HealthPendingThreshold = 100, HealthDisconnectedThreshold = TimeSpan.FromSeconds(30) };
+        var options = ConsumerOptions("BACKLOG", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(10), HealthPendingThreshold = 100, HealthDisconnectedThreshold = TimeSpan.FromSeconds(30) };
         var time = new FakeTimeProvider();
         await using var proxy = new LatencyProxy(nats.Port);
         var hostConnection = Connect(proxy.Url);
@@ -159,7 +159,7 @@ public sealed class HostedTests
         // A stuck handler: the host holds 10 messages (running, queued, or still inside the NATS client). AckWait is 5
         // minutes, so within the test only a nak brings them back; NakDelay outlasts the stop, so none comes back to the
         // stopping host's pull request.
-        var options = ConsumerOptions("STOPNAK", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(5) };
+        var options = ConsumerOptions("STOPNAK", "hosted") with { LoggerFactory = TestLog.Factory, MaxAckPending = 10, AckWait = TimeSpan.FromMinutes(5), NakDelay = TimeSpan.FromSeconds(10) };
         await using var proxy = new LatencyProxy(nats.Port);
         var hostConnection = Connect(proxy.Url);
         await using (hostConnection)

@@ -1,4 +1,5 @@
 using Jetstream.Reactive.Testing;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using static Jetstream.Reactive.Nats.Tests.Scenario;
 
@@ -140,6 +141,61 @@ public sealed class RelayTests
     }
 
     [Test]
+    public async Task RunAsync_StreamGoneBetweenCheckAndTailRead_RetriedAndRelays(CancellationToken token)
+    {
+        // A NATS request failing between the stream check and the tail read (here: the stream deleted the moment the
+        // relay has created it; in CI, a request timing out on a loaded machine) is transient like any other: before,
+        // it ended RunAsync with the error and the relay never started.
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions(), token);
+        await using var admin = Connect(nats.Url);
+        var js = new NATS.Client.JetStream.NatsJSContext(admin);
+        var hook = new DeleteStreamOnceCreated(js, "GONE");
+        var options = RelayOptions(emulator.Uri, "GONE") with { LoggerFactory = hook };
+        await using var relay = StartRelay(nats.Url, options);
+
+        await WaitUntilAsync(() => relay.Relay.IsRunning || relay.Task.IsCompleted, "the relay running", token,
+            () => $"{relay.Task.Status} {relay.Task.Exception?.GetBaseException().Message}");
+        Assert.That(relay.Task.IsCompleted, Is.False, relay.Task.Exception?.GetBaseException().Message);
+        Assert.That(hook.Deleted, Is.True, "the fault under test happened");
+
+        emulator.Publish(Events(0, 50));
+        await WaitUntilAsync(async () => await MessagesAsync(admin, "GONE", token) >= 50, "the events stored in the recreated stream", token);
+    }
+
+    /// <summary>A logger factory that deletes the stream (once) when the relay logs that it created it.</summary>
+    private sealed class DeleteStreamOnceCreated(NATS.Client.JetStream.NatsJSContext js, string stream) : ILoggerFactory, ILogger
+    {
+        private int _deleted;
+
+        public bool Deleted => Volatile.Read(ref _deleted) == 1;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            // 1600 NatsStreamCreated: the relay goes on to read the tail right after this returns.
+            if (eventId.Id == 1600 && Interlocked.Exchange(ref _deleted, 1) == 0)
+            {
+                js.DeleteStreamAsync(stream).AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    [Test]
     public async Task Relay_TwoRelaysActiveActiveOnTwoHosts_OneCopyOfEachEvent(CancellationToken token)
     {
         const int Count = 1_500;
@@ -150,7 +206,8 @@ public sealed class RelayTests
 
         await using var relayA = StartRelay(nats.Url, RelayOptions(hostA.Uri, "AA"));
         await using var relayB = StartRelay(nats.Url, RelayOptions(hostB.Uri, "AA"));
-        await WaitUntilAsync(() => relayA.Relay.IsRunning && relayB.Relay.IsRunning, "both relays running", token);
+        await WaitUntilAsync(() => relayA.Relay.IsRunning && relayB.Relay.IsRunning, "both relays running", token,
+            () => $"A {relayA.Task.Status} {relayA.Task.Exception?.GetBaseException().Message}, B {relayB.Task.Status} {relayB.Task.Exception?.GetBaseException().Message}");
 
         // The same commits reach both hosts at different moments, so each host stamps its own time_us and cursor.
         for (var i = 0; i < Count; i += 100)

@@ -151,12 +151,28 @@ internal sealed class NatsEventSource : IJetstreamEventSource
 
         try
         {
+            // Each nak on its own: one that fails does not leave the rest un-nak'ed. Once the host's stop token has
+            // fired (a slow drain, or a host timeout already spent) the naks still go out on an open connection, where a
+            // nak only enters the client's write buffer; the PING below is what stays bounded by the token.
+            var nakToken = cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken;
             foreach (var id in unsettled.Keys.Order())
             {
+                if (_connection.ConnectionState != NatsConnectionState.Open)
+                {
+                    break;
+                }
+
                 if (unsettled.TryRemove(id, out var msg))
                 {
-                    naks++;
-                    await _events.SettleAsync(msg, handled: false, failed: false, subscription, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await _events.SettleAsync(msg, handled: false, failed: false, subscription, nakToken).ConfigureAwait(false);
+                        naks++;
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or NatsException or ObjectDisposedException)
+                    {
+                        // Comes back after AckWait instead; the log below counts only the naks written.
+                    }
                 }
             }
 
@@ -169,7 +185,7 @@ internal sealed class NatsEventSource : IJetstreamEventSource
             // NATS answers a PING after every command sent before it: the naks (and the host's own) reached the server.
             await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        catch (Exception e) when (e is OperationCanceledException or NatsException or ObjectDisposedException)
         {
             _logger.HostedStopUnflushed(naks, cancellationToken.IsCancellationRequested ? "the host's stop timed out" : JetstreamNatsSubjects.Neutralize(e.Message));
         }
