@@ -131,7 +131,10 @@ public sealed class RelayTests
             Assert.That(ids.ToHashSet().SetEquals(ExpectedIds(0, 3 * Batch)), Is.True, "exactly the emulator's events, none twice");
             // The first relay's last acknowledgements may be lost with its connection: stored, but not counted by it.
             Assert.That(first.Relay.Published + second.Relay.Published, Is.InRange(3 * Batch - options.MaxPendingPublishes, 3 * Batch));
-            Assert.That(second.Relay.Published, Is.EqualTo(3 * Batch - beforeRestart), "the second relay stored exactly what was missing");
+            // What was missing when counted, less the first relay's publishes still on the way at its kill: nats-server
+            // stores what it had already read from the closed connection a moment later (the loop once counted 1,963
+            // stored, then the second relay stored 1,000 and the stream held exactly 3,000).
+            Assert.That(second.Relay.Published, Is.InRange(3 * Batch - beforeRestart - options.MaxPendingPublishes, 3 * Batch - beforeRestart), "the second relay stored what was missing, and nothing twice");
 
             // It resumed at the stream's tail (at most ResumeScan events again), not from the start of the log.
             Assert.That(second.Relay.Skipped + second.Relay.Duplicates, Is.LessThanOrEqualTo(options.ResumeScan + options.MaxPendingPublishes));
