@@ -41,6 +41,8 @@ public sealed class RelayRetryTests
         await WaitUntilAsync(async () => await MessagesAsync(check, "RETRY", token) >= 2 * Batch, "both batches stored", token,
             () => $"published {relay.Relay.Published}, retries {relay.Relay.Retries}");
 
+        // The relay counts a publish when its acknowledgement comes back, which may be after the stream shows the message.
+        await WaitUntilAsync(() => relay.Relay.Published >= 2 * Batch, "the relay counted every acknowledgement", token, () => $"published {relay.Relay.Published}");
         var ids = await ReadIdsAsync(check, "RETRY", token);
         Assert.Multiple(() =>
         {

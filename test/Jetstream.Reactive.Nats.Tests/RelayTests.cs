@@ -28,6 +28,9 @@ public sealed class RelayTests
         var expected = ExpectedIds(0, Count);
         await WaitUntilAsync(() => expected.All(recorder.Handled.ContainsKey), "every event handled", token, () => $"handled {recorder.Handled.Count} of {Count}");
 
+        // The relay counts a publish when its acknowledgement comes back, which may be after a consumer got the message.
+        await WaitUntilAsync(() => relay.Relay.Published >= Count, "the relay counted every acknowledgement", token, () => $"published {relay.Relay.Published}");
+
         var ids = await ReadIdsAsync(workerConnection, "E2E", token);
         Assert.Multiple(() =>
         {
