@@ -147,12 +147,22 @@ public sealed class JetstreamNatsRelay
                 throw new JetstreamOptionsException($"The NATS stream '{s.Name}' does not exist and JetstreamNatsRelayOptions.CreateStream is false.");
             }
 
-            await CreateStreamAsync(s, ct).ConfigureAwait(false);
+            _logger.StreamCreating(s.Name);
+            if (!await CreateStreamAsync(s, ct).ConfigureAwait(false))
+            {
+                // Created by someone else between the lookup and the create (active-active relays starting together):
+                // checked like any existing stream.
+                _logger.StreamCreatedMeanwhile(s.Name);
+                await EnsureStreamAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
             _logger.StreamCreated(s.Name, s.AllSubjects, s.Replicas, s.DuplicateWindow);
         }
     }
 
-    private async Task CreateStreamAsync(JetstreamNatsStreamOptions s, CancellationToken ct)
+    /// <returns>False when the server refused because the stream exists by now (someone created it meanwhile).</returns>
+    private async Task<bool> CreateStreamAsync(JetstreamNatsStreamOptions s, CancellationToken ct)
     {
         try
         {
@@ -167,15 +177,36 @@ public sealed class JetstreamNatsRelay
                     DuplicateWindow = s.DuplicateWindow,
                 },
                 ct).ConfigureAwait(false);
+            return true;
         }
         catch (NatsJSApiException e) when (e.Error.Code == 400 && e.Error.ErrCode != NoSuitablePeers)
         {
+            // Two relays starting together both find no stream and both create it; the loser is refused ("subjects
+            // overlap", "name already in use") although the stream it wants now exists.
+            if (await StreamExistsAsync(s.Name, ct).ConfigureAwait(false))
+            {
+                return false;
+            }
+
             // A configuration the server refuses (subjects that overlap another stream, an invalid setting) will not get
             // better by waiting: stop with the server's reason. "No suitable peers for placement" is not in this group:
             // a cluster that has just formed, or is re-forming, answers it until its nodes know each other, so it is
             // retried with backoff like an unavailable server (logged each time, so a cluster too small for the
             // replicas asked for shows in the logs).
             throw new JetstreamOptionsException($"nats-server refused to create the stream '{s.Name}' on '{s.AllSubjects}' (replicas {s.Replicas}): {JetstreamNatsSubjects.Neutralize(e.Error.Description)} (error {e.Error.ErrCode}).");
+        }
+    }
+
+    private async Task<bool> StreamExistsAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await _js.GetStreamAsync(name, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+            return false;
         }
     }
 

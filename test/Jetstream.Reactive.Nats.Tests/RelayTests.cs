@@ -169,6 +169,66 @@ public sealed class RelayTests
         await WaitUntilAsync(async () => await MessagesAsync(admin, "GONE", token) >= 50, "the events stored in the recreated stream", token);
     }
 
+    [Test]
+    public async Task RunAsync_StreamCreatedByAnotherRelayBetweenLookupAndCreate_UsesIt(CancellationToken token)
+    {
+        // Two relays starting together both find no stream and both create it; nats-server refuses the second create
+        // (here "name already in use": the other relay's stream differs in MaxAge; in the CI loop, "subjects overlap",
+        // error 10065) although the stream it wants now exists. Before, that refusal stopped the relay as a
+        // configuration error.
+        await using var nats = await NatsServer.StartAsync(token);
+        await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions(), token);
+        await using var admin = Connect(nats.Url);
+        var js = new NATS.Client.JetStream.NatsJSContext(admin);
+        var options = RelayOptions(emulator.Uri, "MEANWHILE");
+        var hook = new CreateStreamWhenRelayIsAbout(js, new NATS.Client.JetStream.Models.StreamConfig("MEANWHILE", [options.Stream.AllSubjects])
+        {
+            MaxAge = TimeSpan.FromHours(1),
+            DuplicateWindow = TimeSpan.FromMinutes(2),
+        });
+        await using var relay = StartRelay(nats.Url, options with { LoggerFactory = hook });
+
+        await WaitUntilAsync(() => relay.Relay.IsRunning || relay.Task.IsCompleted, "the relay running", token,
+            () => $"{relay.Task.Status} {relay.Task.Exception?.GetBaseException().Message}");
+        Assert.That(relay.Task.IsCompleted, Is.False, relay.Task.Exception?.GetBaseException().Message);
+        Assert.That(hook.Created, Is.True, "the race under test happened");
+
+        emulator.Publish(Events(0, 50));
+        await WaitUntilAsync(async () => await MessagesAsync(admin, "MEANWHILE", token) >= 50, "the events stored in the other relay's stream", token);
+    }
+
+    /// <summary>A logger factory that creates the stream (once) when the relay logs that it is about to create it.</summary>
+    private sealed class CreateStreamWhenRelayIsAbout(NATS.Client.JetStream.NatsJSContext js, NATS.Client.JetStream.Models.StreamConfig config) : ILoggerFactory, ILogger
+    {
+        private int _created;
+
+        public bool Created => Volatile.Read(ref _created) == 1;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            // 1608 NatsStreamCreating: the relay looked the stream up, found none, and sends its create right after.
+            if (eventId.Id == 1608 && Interlocked.Exchange(ref _created, 1) == 0)
+            {
+                js.CreateStreamAsync(config).AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
     /// <summary>A logger factory that deletes the stream (once) when the relay logs that it created it.</summary>
     private sealed class DeleteStreamOnceCreated(NATS.Client.JetStream.NatsJSContext js, string stream) : ILoggerFactory, ILogger
     {

@@ -33,6 +33,14 @@ internal static partial class NatsLog
         Message = "Relay stopped after publishing {Published} events ({Duplicates} duplicates dropped by the server)")]
     public static partial void RelayStopped(this ILogger logger, long published, long duplicates);
 
+    [LoggerMessage(EventId = 1608, EventName = "NatsStreamCreating", Level = LogLevel.Debug,
+        Message = "NATS stream {Stream} not found; creating it")]
+    public static partial void StreamCreating(this ILogger logger, string stream);
+
+    [LoggerMessage(EventId = 1609, EventName = "NatsStreamCreatedMeanwhile", Level = LogLevel.Information,
+        Message = "NATS stream {Stream} was created by someone else meanwhile (another relay starting at the same time); using it")]
+    public static partial void StreamCreatedMeanwhile(this ILogger logger, string stream);
+
     [LoggerMessage(EventId = 1607, EventName = "NatsInvalidCollection", Level = LogLevel.Debug,
         Message = "A commit's collection '{Collection}' is not a valid subject token; written under _invalid")]
     public static partial void InvalidCollection(this ILogger logger, string collection);
