@@ -156,14 +156,15 @@ public sealed class RelayTests
         await using var emulator = await JetstreamTestServer.StartAsync(new JetstreamTestServerOptions(), token);
         await using var admin = Connect(nats.Url);
         var js = new NATS.Client.JetStream.NatsJSContext(admin);
-        var hook = new DeleteStreamOnceCreated(js, "GONE");
+        // 1600 NatsStreamCreated: the relay goes on to read the tail right after this returns.
+        var hook = new OnceOnRelayLog(1600, async () => await js.DeleteStreamAsync("GONE"));
         var options = RelayOptions(emulator.Uri, "GONE") with { LoggerFactory = hook };
         await using var relay = StartRelay(nats.Url, options);
 
         await WaitUntilAsync(() => relay.Relay.IsRunning || relay.Task.IsCompleted, "the relay running", token,
             () => $"{relay.Task.Status} {relay.Task.Exception?.GetBaseException().Message}");
         Assert.That(relay.Task.IsCompleted, Is.False, relay.Task.Exception?.GetBaseException().Message);
-        Assert.That(hook.Deleted, Is.True, "the fault under test happened");
+        Assert.That(hook.Fired, Is.True, "the fault under test happened");
 
         emulator.Publish(Events(0, 50));
         await WaitUntilAsync(async () => await MessagesAsync(admin, "GONE", token) >= 50, "the events stored in the recreated stream", token);
@@ -181,28 +182,34 @@ public sealed class RelayTests
         await using var admin = Connect(nats.Url);
         var js = new NATS.Client.JetStream.NatsJSContext(admin);
         var options = RelayOptions(emulator.Uri, "MEANWHILE");
-        var hook = new CreateStreamWhenRelayIsAbout(js, new NATS.Client.JetStream.Models.StreamConfig("MEANWHILE", [options.Stream.AllSubjects])
+        var other = new NATS.Client.JetStream.Models.StreamConfig("MEANWHILE", [options.Stream.AllSubjects])
         {
             MaxAge = TimeSpan.FromHours(1),
             DuplicateWindow = TimeSpan.FromMinutes(2),
-        });
+        };
+
+        // 1608 NatsStreamCreating: the relay looked the stream up, found none, and sends its create right after.
+        var hook = new OnceOnRelayLog(1608, async () => await js.CreateStreamAsync(other));
         await using var relay = StartRelay(nats.Url, options with { LoggerFactory = hook });
 
         await WaitUntilAsync(() => relay.Relay.IsRunning || relay.Task.IsCompleted, "the relay running", token,
             () => $"{relay.Task.Status} {relay.Task.Exception?.GetBaseException().Message}");
         Assert.That(relay.Task.IsCompleted, Is.False, relay.Task.Exception?.GetBaseException().Message);
-        Assert.That(hook.Created, Is.True, "the race under test happened");
+        Assert.That(hook.Fired, Is.True, "the race under test happened");
 
         emulator.Publish(Events(0, 50));
         await WaitUntilAsync(async () => await MessagesAsync(admin, "MEANWHILE", token) >= 50, "the events stored in the other relay's stream", token);
     }
 
-    /// <summary>A logger factory that creates the stream (once) when the relay logs that it is about to create it.</summary>
-    private sealed class CreateStreamWhenRelayIsAbout(NATS.Client.JetStream.NatsJSContext js, NATS.Client.JetStream.Models.StreamConfig config) : ILoggerFactory, ILogger
+    /// <summary>
+    /// A logger factory that runs <paramref name="act"/> once, synchronously inside the relay's flow, when the relay logs
+    /// <paramref name="trigger"/>: a NATS change made at an exact step of the relay's start.
+    /// </summary>
+    private sealed class OnceOnRelayLog(int trigger, Func<ValueTask> act) : ILoggerFactory, ILogger
     {
-        private int _created;
+        private int _fired;
 
-        public bool Created => Volatile.Read(ref _created) == 1;
+        public bool Fired => Volatile.Read(ref _fired) == 1;
 
         public ILogger CreateLogger(string categoryName) => this;
 
@@ -221,42 +228,9 @@ public sealed class RelayTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            // 1608 NatsStreamCreating: the relay looked the stream up, found none, and sends its create right after.
-            if (eventId.Id == 1608 && Interlocked.Exchange(ref _created, 1) == 0)
+            if (eventId.Id == trigger && Interlocked.Exchange(ref _fired, 1) == 0)
             {
-                js.CreateStreamAsync(config).AsTask().GetAwaiter().GetResult();
-            }
-        }
-    }
-
-    /// <summary>A logger factory that deletes the stream (once) when the relay logs that it created it.</summary>
-    private sealed class DeleteStreamOnceCreated(NATS.Client.JetStream.NatsJSContext js, string stream) : ILoggerFactory, ILogger
-    {
-        private int _deleted;
-
-        public bool Deleted => Volatile.Read(ref _deleted) == 1;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            // 1600 NatsStreamCreated: the relay goes on to read the tail right after this returns.
-            if (eventId.Id == 1600 && Interlocked.Exchange(ref _deleted, 1) == 0)
-            {
-                js.DeleteStreamAsync(stream).AsTask().GetAwaiter().GetResult();
+                act().AsTask().GetAwaiter().GetResult();
             }
         }
     }
