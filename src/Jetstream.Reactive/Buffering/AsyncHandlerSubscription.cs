@@ -75,6 +75,9 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
     public override int Queued => _queue.Count;
 
+    /// <summary>The handler's queue, which the stream's reader may drop into before decoding (#16).</summary>
+    internal DropIncomingQueue<T> Queue => _queue;
+
     public override Task Completion => _completion.Task;
 
     public void SetUpstream(IDisposable upstream) => _upstream.Disposable = upstream;

@@ -15,7 +15,9 @@ internal static class BufferedStreams
     public static IObservable<T> DropIncomingWhenFull<T>(IObservable<T> source, int capacity, IScheduler scheduler, IDropIncomingMonitor<T>? monitor, Action<T>? onDropped, long byteLimit = long.MaxValue) =>
         Observable.Create<T>(observer =>
         {
-            var sink = new DropIncomingObserver<T>(observer, scheduler, new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>()));
+            var queue = new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
+            AttachToReader(monitor, queue);
+            var sink = new DropIncomingObserver<T>(observer, scheduler, queue);
             sink.SetUpstream(source.Subscribe(sink));
             return sink;
         });
@@ -34,6 +36,7 @@ internal static class BufferedStreams
         CursorSaver? saver = null)
     {
         var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
+        AttachToReader(monitor, subscription.Queue);
         _ = DeliveryLedger.TakeSubscribed();
         var upstream = source.Subscribe(subscription);
 
@@ -41,5 +44,17 @@ internal static class BufferedStreams
         subscription.SubscribedTo(DeliveryLedger.TakeSubscribed());
         subscription.SetUpstream(upstream);
         return subscription;
+    }
+
+    /// <summary>
+    /// A queue whose monitor is a session's <see cref="OverflowGate"/> is fed by that session's reader directly (the
+    /// stream's own buffer, or the async handler's queue in its place): the reader may then drop into it before decoding.
+    /// </summary>
+    private static void AttachToReader<T>(IDropIncomingMonitor<T>? monitor, DropIncomingQueue<T> queue)
+    {
+        if (monitor is OverflowGate gate && queue is DropIncomingQueue<JetstreamEvent> events)
+        {
+            gate.Attach(events);
+        }
     }
 }

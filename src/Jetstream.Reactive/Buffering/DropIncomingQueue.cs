@@ -58,6 +58,9 @@ internal sealed class DropIncomingQueue<T>
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Whether the queue holds its capacity in items: the next item would be dropped whatever its size.</summary>
+    public bool IsFull => Volatile.Read(ref _count) >= _capacity;
+
     /// <summary>The bytes queued now, by the sizer (0 without one).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -80,10 +83,7 @@ internal sealed class DropIncomingQueue<T>
         if (full)
         {
             Interlocked.Decrement(ref _count);
-            Interlocked.Increment(ref _episodeDrops);
-            var first = Interlocked.Exchange(ref _inEpisode, 1) == 0;
-            _monitor?.Dropped(item, first, _capacity);
-            _onDropped?.Invoke(item);
+            CountDrop(item);
             return false;
         }
 
@@ -91,6 +91,13 @@ internal sealed class DropIncomingQueue<T>
         _monitor?.DepthChanged(1, size);
         return true;
     }
+
+    /// <summary>
+    /// Drops <paramref name="item"/> as an incoming item that found the queue full, counted like any drop. For the single
+    /// producer that saw <see cref="IsFull"/> a moment ago (#16: drop before decode): the consumer only ever takes items
+    /// away, so the item arrived while the queue was full, and the drop is what <see cref="TryEnqueue"/> would have done then.
+    /// </summary>
+    public void DropIncoming(T item) => CountDrop(item);
 
     /// <summary>Takes the oldest item (consumer side only).</summary>
     public bool TryDequeue(out T item)
@@ -110,6 +117,14 @@ internal sealed class DropIncomingQueue<T>
         }
 
         return true;
+    }
+
+    private void CountDrop(T item)
+    {
+        Interlocked.Increment(ref _episodeDrops);
+        var first = Interlocked.Exchange(ref _inEpisode, 1) == 0;
+        _monitor?.Dropped(item, first, _capacity);
+        _onDropped?.Invoke(item);
     }
 
     /// <summary>Discards every queued item (on dispose), keeping the depth accounting right.</summary>

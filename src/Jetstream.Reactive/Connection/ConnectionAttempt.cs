@@ -292,6 +292,16 @@ internal sealed class ConnectionAttempt : IDisposable
 
                 if (!v2)
                 {
+                    // The buffer is full (#16): the event would be dropped once built, so it is dropped from its header
+                    // alone, counted and remembered as read just the same. Not with several hosts: a dropped event's
+                    // identity would be needed to recognise it when another host sends it again.
+                    if (_parts.Overflow.DropsIncomingNow && _parts.Recent is null
+                        && V1HeaderPeek.TryRead(bytes, out var kind, out var timeUs, out var serverCursor))
+                    {
+                        Pass(new UndecodedEvent(kind, timeUs, serverCursor), bytes, unknownIsType: false);
+                        continue;
+                    }
+
                     Handle(JetstreamEventDecoder.Decode(bytes), frame.TotalBytes, bytes, unknownIsType: false);
                     if (_paused)
                     {
@@ -386,58 +396,7 @@ internal sealed class ConnectionAttempt : IDisposable
         var metrics = _parts.Metrics;
         if (result.Event is { } e)
         {
-            metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
-
-            // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is passed on, but
-            // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
-            var problem = _parts.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
-            if (problem is not null)
-            {
-                _parts.Plausibility.Implausible(problem, _parts.Filters.AttemptEndpoint);
-            }
-            else
-            {
-                _parts.Plausibility.Plausible();
-            }
-
-            if (!_replay!.Admit(e, trusted: problem is null))
-            {
-                return;
-            }
-
-            // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-            var rawJson = _parts.Options.RetainRawJson && !unknownIsType ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
-            if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
-            {
-                // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
-                // trusted) or with its raw JSON is a copy stamped before anyone else sees it.
-                e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
-            }
-
-            if (_parts.Overflow.MustPauseBefore(EventSize.Of(e)))
-            {
-                // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
-                // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
-                metrics.EventsSkipped.Add(1, OverflowTag);
-                _paused = true;
-                _parts.Overflow.Paused();
-                return;
-            }
-
-            // Remembered as queued only now that it is passed on, right below.
-            _replay.Delivering(e);
-            if (metrics.Lag.Enabled && problem is null)
-            {
-                metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
-            }
-
-            if (problem is null)
-            {
-                _parts.Position.Advance(e, _endpointIndex);
-                _parts.Rotation.Progress();
-            }
-
-            _observer.OnNext(e);
+            Pass(e, bytes, unknownIsType);
         }
         else if (result.UnknownKind is { } kind)
         {
@@ -456,6 +415,73 @@ internal sealed class ConnectionAttempt : IDisposable
         {
             Malformed(result.MalformedReason!.Value, result.Detail, length, bytes);
         }
+    }
+
+    /// <summary>
+    /// Passes a read event on: counted, its cursor checked, then (after the replay floor) remembered as queued and handed
+    /// to the buffer; an <see cref="UndecodedEvent"/> goes the same way into the buffer's drop count instead.
+    /// </summary>
+    private void Pass(JetstreamEvent e, ReadOnlySpan<byte> bytes, bool unknownIsType)
+    {
+        var metrics = _parts.Metrics;
+        metrics.EventsReceived.Add(1, new KeyValuePair<string, object?>(JetstreamMetrics.KindTag, JetstreamMetrics.KindTagValue(e.Kind)));
+
+        // A cursor that cannot be right (a hostile or buggy server) is never trusted: the event is passed on, but
+        // it neither ends the replay floor, nor seeds the gap check, nor becomes the resume or saved cursor.
+        var problem = _parts.Plausibility.Problem(e, _now / TicksPerMicrosecond, _endpointIndex);
+        if (problem is not null)
+        {
+            _parts.Plausibility.Implausible(problem, _parts.Filters.AttemptEndpoint);
+        }
+        else
+        {
+            _parts.Plausibility.Plausible();
+        }
+
+        if (!_replay!.Admit(e, trusted: problem is null))
+        {
+            return;
+        }
+
+        // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+        var rawJson = _parts.Options.RetainRawJson && !unknownIsType && e is not UndecodedEvent ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+        if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
+        {
+            // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
+            // trusted) or with its raw JSON is a copy stamped before anyone else sees it.
+            e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
+        }
+
+        if (_parts.Overflow.MustPauseBefore(EventSize.Of(e)))
+        {
+            // The buffer is full and the policy is to lose nothing: stop here, without taking this event (nor
+            // remembering it as queued); the reconnect replays it from the cursor of the last event queued.
+            metrics.EventsSkipped.Add(1, OverflowTag);
+            _paused = true;
+            _parts.Overflow.Paused();
+            return;
+        }
+
+        // Remembered as queued only now that it is passed on, right below.
+        _replay.Delivering(e);
+        if (metrics.Lag.Enabled && problem is null)
+        {
+            metrics.Lag.Record(((_now / (TimeSpan.TicksPerMillisecond / 1000)) - (double)e.TimeUs) / 1e6);
+        }
+
+        if (problem is null)
+        {
+            _parts.Position.Advance(e, _endpointIndex);
+            _parts.Rotation.Progress();
+        }
+
+        if (e is UndecodedEvent undecoded)
+        {
+            _parts.Overflow.DropUndecoded(undecoded);
+            return;
+        }
+
+        _observer.OnNext(e);
     }
 
     private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)

@@ -40,6 +40,20 @@ internal sealed class ScriptedWebSocket : WebSocket
 
     public void SendBytes(byte[] bytes, WebSocketMessageType type = WebSocketMessageType.Text) => Push(new Incoming(bytes, type, true, null));
 
+    /// <summary>
+    /// Pushes whole messages at once: the reader finds them all waiting and reads them without pausing (one wake), as it
+    /// does a busy real socket, so what it allocates per message is the client's own cost, not this socket's.
+    /// </summary>
+    public void SendAll(IEnumerable<byte[]> messages, WebSocketMessageType type = WebSocketMessageType.Text)
+    {
+        foreach (var message in messages)
+        {
+            _incoming.Enqueue(new Incoming(message, type, true, null));
+        }
+
+        Wake();
+    }
+
     /// <summary>Pushes one message split into the given fragments.</summary>
     public void SendFragments(WebSocketMessageType type, params byte[][] fragments)
     {
