@@ -12,6 +12,12 @@ public static partial class JetstreamEventDecoder
 {
     private const string PayloadTypePrefix = "network.bsky.jetstream.subscribeEvents";
 
+    // The envelope's two types, as the instances compared by reference once read.
+    private const string MessageType = "message";
+    private const string ErrorType = "error";
+
+    private static ReadOnlySpan<byte> PayloadTypePrefixUtf8 => "network.bsky.jetstream.subscribeEvents"u8;
+
     /// <summary>
     /// Decodes one v2 frame: <c>{"$type":"message","payload":{…}}</c> or <c>{"$type":"error",…}</c>. Key order is
     /// not part of the contract, so the payload's bytes are found first and decoded once the envelope's type is known.
@@ -64,19 +70,37 @@ public static partial class JetstreamEventDecoder
         string? error = null;
         string? message = null;
         int payloadStart = -1, payloadEnd = -1;
+        V2Frame? payload = null;
         JetstreamDecodeResult? failure = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("$type"u8))
             {
-                var r = ReadString(ref reader, "$type", out type);
-                failure ??= r;
+                // The two types every frame carries are compared in place: no string per frame (#16).
+                reader.Read();
+                type = reader.TokenType != JsonTokenType.String ? null
+                    : reader.ValueTextEquals("message"u8) ? MessageType
+                    : reader.ValueTextEquals("error"u8) ? ErrorType
+                    : reader.GetString();
+                if (type is null)
+                {
+                    reader.Skip();
+                    failure ??= WrongType("$type");
+                }
             }
             else if (reader.ValueTextEquals("payload"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
+                if (reader.TokenType == JsonTokenType.StartObject && ReferenceEquals(type, MessageType))
                 {
+                    // The server writes "$type" first: the payload of a message is decoded where it stands, in one
+                    // pass (#16); otherwise it is found first and decoded once the type is known.
+                    payload = DecodePayload(ref reader, input);
+                    payloadStart = -1;
+                }
+                else if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    payload = null;
                     payloadStart = (int)reader.TokenStartIndex;
                     reader.Skip();
                     payloadEnd = (int)reader.BytesConsumed;
@@ -119,7 +143,7 @@ public static partial class JetstreamEventDecoder
             case null:
                 return V2Frame.Of(Missing("$type"));
             case "message":
-                return payloadStart < 0 ? V2Frame.Of(Missing("payload")) : DecodePayload(input[payloadStart..payloadEnd]);
+                return payloadStart >= 0 ? DecodePayload(input[payloadStart..payloadEnd]) : payload ?? V2Frame.Of(Missing("payload"));
             case "error":
                 return error is null ? V2Frame.Of(Missing("error")) : V2Frame.ServerError(Cut(error), message);
             default:
@@ -131,7 +155,15 @@ public static partial class JetstreamEventDecoder
     {
         var reader = new Utf8JsonReader(input, ReaderOptions);
         reader.Read();
+        return DecodePayload(ref reader, input);
+    }
 
+    /// <summary>Decodes the payload object at <paramref name="reader"/>'s start token, leaving the reader on its end.</summary>
+    /// <param name="reader">On the payload's <c>{</c>.</param>
+    /// <param name="input">The bytes <paramref name="reader"/> reads (positions in the record are relative to them).</param>
+    private static V2Frame DecodePayload(ref Utf8JsonReader reader, ReadOnlySpan<byte> input)
+    {
+        var kind = V2PayloadKind.Unknown;
         string? type = null;
         long seq = 0;
         bool hasSeq = false, hasTime = false, hasIdentity = false, hasAccount = false, hasSync = false;
@@ -149,8 +181,19 @@ public static partial class JetstreamEventDecoder
         {
             if (reader.ValueTextEquals("$type"u8))
             {
-                var r = ReadString(ref reader, "payload.$type", out type);
-                failure ??= r;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    // A known type is read in place; a string is built only for an unknown (or escaped) one.
+                    kind = reader.ValueIsEscaped ? PayloadKind(reader.GetString()!) : PayloadKind(reader.ValueSpan);
+                    type = kind == V2PayloadKind.Unknown ? reader.GetString() : PayloadTypePrefix;
+                }
+                else
+                {
+                    type = null;
+                    reader.Skip();
+                    failure ??= WrongType("payload.$type");
+                }
             }
             else if (reader.ValueTextEquals("seq"u8))
             {
@@ -252,7 +295,6 @@ public static partial class JetstreamEventDecoder
             return V2Frame.Of(failure ?? Missing("payload.$type"));
         }
 
-        var kind = PayloadKind(type);
         if (kind == V2PayloadKind.Unknown)
         {
             // An unknown type is skipped whatever its fields look like: they may follow rules this client does not know.
@@ -308,6 +350,24 @@ public static partial class JetstreamEventDecoder
                     ? Missing("sync")
                     : JetstreamDecodeResult.Decoded(new SyncEvent(did, timeUs, sync.Rev ?? string.Empty, sync.Relay.Seq, sync.Relay.Time, sync.Blocks, seq)));
         }
+    }
+
+    private static V2PayloadKind PayloadKind(ReadOnlySpan<byte> type)
+    {
+        // As below, on the type's UTF-8 bytes.
+        var hash = type.IndexOf((byte)'#');
+        if (hash < 0 || (hash > 0 && !type[..hash].SequenceEqual(PayloadTypePrefixUtf8)))
+        {
+            return V2PayloadKind.Unknown;
+        }
+
+        var fragment = type[(hash + 1)..];
+        return fragment.SequenceEqual("commit"u8) ? V2PayloadKind.Commit
+            : fragment.SequenceEqual("identity"u8) ? V2PayloadKind.Identity
+            : fragment.SequenceEqual("account"u8) ? V2PayloadKind.Account
+            : fragment.SequenceEqual("sync"u8) ? V2PayloadKind.Sync
+            : fragment.SequenceEqual("info"u8) ? V2PayloadKind.Info
+            : V2PayloadKind.Unknown;
     }
 
     private static V2PayloadKind PayloadKind(string type)

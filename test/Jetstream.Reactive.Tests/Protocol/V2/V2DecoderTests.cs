@@ -136,6 +136,36 @@ public sealed class V2DecoderTests
     }
 
     [Test]
+    public void DecodeV2_Commit_AllocatesNoMoreThanTheSameEventInV1()
+    {
+        // The same commit in both protocols: v2's envelope and payload types, read in place, cost no string (#16).
+        var v2 = Encoding.UTF8.GetBytes(V2Frames.Commit(7, timeUs: Events.RealTimeUs));
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(v2)!["payload"]!.AsObject();
+        var v1 = Encoding.UTF8.GetBytes(
+            "{\"did\":\"" + V2Frames.Did + "\",\"time_us\":" + Events.RealTimeUs + ",\"cursor\":7,\"kind\":\"commit\",\"commit\":{\"rev\":\"3l3qo2vutsw2b\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.like\",\"rkey\":\"3l3qo2vuowo2b\",\"record\":"
+            + payload["record"]!.ToJsonString() + ",\"cid\":\"bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi\"}}");
+        Assert.That(JetstreamEventDecoder.Decode(v1).Event, Is.Not.Null);
+        Assert.That(JetstreamEventDecoder.DecodeV2(v2).Result.Event, Is.Not.Null);
+
+        var v1Bytes = BytesPerCall(() => JetstreamEventDecoder.Decode(v1));
+        var v2Bytes = BytesPerCall(() => JetstreamEventDecoder.DecodeV2(v2));
+
+        Assert.That(v2Bytes, Is.LessThanOrEqualTo(v1Bytes + 16), $"v1 {v1Bytes} B, v2 {v2Bytes} B");
+    }
+
+    [Test]
+    public void DecodeV2_EscapedTypes_Decode()
+    {
+        // JSON allows any character escaped: the types still match, though they are compared in place.
+        var frame = V2Frames.Commit(3)
+            .Replace("\"$type\":\"message\"", "\"$type\":\"mess\\u0061ge\"", StringComparison.Ordinal)
+            .Replace("#commit", "#c\\u006fmmit", StringComparison.Ordinal);
+        Assert.That(frame, Does.Contain("\\u0061").And.Contain("\\u006f"));
+
+        Assert.That(DecodeEvent(frame).Kind, Is.EqualTo(JetstreamEventKind.Commit));
+    }
+
+    [Test]
     public void DecodeV2_BareFragmentType_IsAccepted()
     {
         Assert.That(DecodeEvent(V2Frames.Commit(1).Replace(V2Frames.Prefix + "#commit", "#commit", StringComparison.Ordinal)).Kind, Is.EqualTo(JetstreamEventKind.Commit));
@@ -224,5 +254,17 @@ public sealed class V2DecoderTests
 
             Assert.That(() => JetstreamEventDecoder.DecodeV2(cut), Throws.Nothing);
         }
+    }
+
+    private static double BytesPerCall(Action decode)
+    {
+        decode();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            decode();
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / 100.0;
     }
 }
