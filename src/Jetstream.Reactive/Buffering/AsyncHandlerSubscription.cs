@@ -15,7 +15,7 @@ namespace Jetstream.Reactive.Buffering;
 /// The observer behind <c>SubscribeAsync</c>: items go into a bounded drop-incoming queue; one drain loop awaits the
 /// handler for each in order, so the handler never runs twice at once and the source never waits for it.
 /// </summary>
-internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>, IDeferredWake
+internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver<T>, IDeferredWake, IIncomingDropTarget
 {
     private readonly Func<T, CancellationToken, Task>? _handler;
     private readonly Func<IReadOnlyList<T>, CancellationToken, Task>? _batchHandler;
@@ -75,8 +75,11 @@ internal sealed class AsyncHandlerSubscription<T> : AsyncSubscription, IObserver
 
     public override int Queued => _queue.Count;
 
-    /// <summary>The handler's queue, which the stream's reader may drop into before decoding (#16).</summary>
-    internal DropIncomingQueue<T> Queue => _queue;
+    /// <inheritdoc />
+    public bool IsFull => _queue.IsFull;
+
+    /// <inheritdoc />
+    public bool TryDropIncoming(JetstreamEvent header) => !_done && !_stopped && header is T item && _queue.TryDropIncoming(item);
 
     public override Task Completion => _completion.Task;
 

@@ -16,8 +16,8 @@ internal static class BufferedStreams
         Observable.Create<T>(observer =>
         {
             var queue = new DropIncomingQueue<T>(capacity, monitor, onDropped, byteLimit, byteLimit == long.MaxValue ? null : EventSize.For<T>());
-            AttachToReader(monitor, queue);
             var sink = new DropIncomingObserver<T>(observer, scheduler, queue);
+            AttachToReader(monitor, sink);
             sink.SetUpstream(source.Subscribe(sink));
             return sink;
         });
@@ -36,7 +36,7 @@ internal static class BufferedStreams
         CursorSaver? saver = null)
     {
         var subscription = new AsyncHandlerSubscription<T>(handler, onError, onCompleted, options, capacity, scheduler, monitor, handled, byteLimit, saver);
-        AttachToReader(monitor, subscription.Queue);
+        AttachToReader(monitor, subscription);
         _ = DeliveryLedger.TakeSubscribed();
         var upstream = source.Subscribe(subscription);
 
@@ -47,14 +47,14 @@ internal static class BufferedStreams
     }
 
     /// <summary>
-    /// A queue whose monitor is a session's <see cref="OverflowGate"/> is fed by that session's reader directly (the
+    /// A buffer whose monitor is a session's <see cref="OverflowGate"/> is fed by that session's reader directly (the
     /// stream's own buffer, or the async handler's queue in its place): the reader may then drop into it before decoding.
     /// </summary>
-    private static void AttachToReader<T>(IDropIncomingMonitor<T>? monitor, DropIncomingQueue<T> queue)
+    private static void AttachToReader<T>(IDropIncomingMonitor<T>? monitor, IIncomingDropTarget target)
     {
-        if (monitor is OverflowGate gate && queue is DropIncomingQueue<JetstreamEvent> events)
+        if (monitor is OverflowGate gate && typeof(T) == typeof(JetstreamEvent))
         {
-            gate.Attach(events);
+            gate.Attach(target);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Jetstream.Reactive.Buffering;
 /// terminal notification after the last queued item. A work-in-progress counter serialises the loop without a lock
 /// around <c>OnNext</c> (the shape of Rx's <c>ScheduledObserver</c>).
 /// </summary>
-internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable, IDeferredWake
+internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable, IDeferredWake, IIncomingDropTarget
 {
     private readonly IObserver<T> _downstream;
     private readonly IScheduler _scheduler;
@@ -55,6 +55,12 @@ internal sealed class DropIncomingObserver<T> : IObserver<T>, IDisposable, IDefe
 
     /// <inheritdoc />
     public void Wake() => Schedule();
+
+    /// <inheritdoc />
+    public bool IsFull => _queue.IsFull;
+
+    /// <inheritdoc />
+    public bool TryDropIncoming(JetstreamEvent header) => !_done && !_disposed && header is T item && _queue.TryDropIncoming(item);
 
     public void OnError(Exception error)
     {

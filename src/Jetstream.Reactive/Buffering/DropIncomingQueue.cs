@@ -93,11 +93,21 @@ internal sealed class DropIncomingQueue<T>
     }
 
     /// <summary>
-    /// Drops <paramref name="item"/> as an incoming item that found the queue full, counted like any drop. For the single
-    /// producer that saw <see cref="IsFull"/> a moment ago (#16: drop before decode): the consumer only ever takes items
-    /// away, so the item arrived while the queue was full, and the drop is what <see cref="TryEnqueue"/> would have done then.
+    /// Drops <paramref name="item"/>, counted like any drop, when the queue holds its capacity in items; otherwise does
+    /// nothing. For the single producer (#16: drop before decode): the consumer only ever takes items away, so an item
+    /// that finds the queue full here is one <see cref="TryEnqueue"/> would have dropped at this moment.
     /// </summary>
-    public void DropIncoming(T item) => CountDrop(item);
+    /// <returns>Whether the item was dropped.</returns>
+    public bool TryDropIncoming(T item)
+    {
+        if (!IsFull)
+        {
+            return false;
+        }
+
+        CountDrop(item);
+        return true;
+    }
 
     /// <summary>Takes the oldest item (consumer side only).</summary>
     public bool TryDequeue(out T item)

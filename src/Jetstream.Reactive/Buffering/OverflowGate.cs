@@ -18,7 +18,7 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
     private long _depth;
     private long _queuedBytes;
     private TaskCompletionSource? _drained;
-    private DropIncomingQueue<JetstreamEvent>? _queue;
+    private IIncomingDropTarget? _target;
 
     public OverflowGate(JetstreamOptions options, int capacity, long byteLimit, JetstreamMetrics metrics, ILogger logger)
     {
@@ -56,17 +56,21 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
     /// reader fills directly holds its capacity in events. The reader then drops the event from its header alone, without
     /// building it (#16: drop before decode). Always false for a buffer the reader does not fill directly (none attached).
     /// </summary>
-    public bool DropsIncomingNow => _queue is { IsFull: true } && _options.Overflow == JetstreamOverflow.DropIncoming;
+    public bool DropsIncomingNow => _target is { IsFull: true } && _options.Overflow == JetstreamOverflow.DropIncoming;
 
     /// <summary>
     /// The buffer the reader fills directly (the stream's, or the async handler's queue when it takes the stream's place),
     /// for <see cref="DropsIncomingNow"/>: a buffer behind a subscriber's operators must not be, since what those operators
     /// filter out is not a drop.
     /// </summary>
-    public void Attach(DropIncomingQueue<JetstreamEvent> queue) => _queue = queue;
+    public void Attach(IIncomingDropTarget target) => _target = target;
 
-    /// <summary>Drops <paramref name="header"/>, an event the reader did not build after <see cref="DropsIncomingNow"/>, counted by the buffer like any drop.</summary>
-    public void DropUndecoded(UndecodedEvent header) => _queue!.DropIncoming(header);
+    /// <summary>
+    /// Drops <paramref name="header"/>, an event the reader did not build after <see cref="DropsIncomingNow"/>, counted by
+    /// the buffer like any drop, if the buffer is still full and its subscriber still there.
+    /// </summary>
+    /// <returns>Whether it was dropped; if not, the reader builds the event and passes it on.</returns>
+    public bool TryDropUndecoded(UndecodedEvent header) => _target?.TryDropIncoming(header) == true;
 
     /// <summary>After an overflow pause, waits until the subscriber has drained the buffer to half.</summary>
     public async Task WaitForDrainAsync(CancellationToken token)

@@ -61,6 +61,10 @@ internal sealed class ConnectionAttempt : IDisposable
     private WebSocket? _openSocket;
     private long _appliedFilterVersion;
     private bool _paused;
+
+    // Whether this attempt has passed an event on: the retry resets its backoff at the first one, so the reader builds
+    // at least that one even when the buffer is full (an unbuilt drop is not seen downstream).
+    private bool _passedOn;
     private int _endpointIndex;
     private volatile bool _disposed;
 
@@ -295,7 +299,7 @@ internal sealed class ConnectionAttempt : IDisposable
                     // The buffer is full (#16): the event would be dropped once built, so it is dropped from its header
                     // alone, counted and remembered as read just the same. Not with several hosts: a dropped event's
                     // identity would be needed to recognise it when another host sends it again.
-                    if (_parts.Overflow.DropsIncomingNow && _parts.Recent is null
+                    if (_passedOn && _parts.Overflow.DropsIncomingNow && _parts.Recent is null
                         && V1HeaderPeek.TryRead(bytes, out var kind, out var timeUs, out var serverCursor))
                     {
                         Pass(new UndecodedEvent(kind, timeUs, serverCursor), bytes, unknownIsType: false);
@@ -477,10 +481,28 @@ internal sealed class ConnectionAttempt : IDisposable
 
         if (e is UndecodedEvent undecoded)
         {
-            _parts.Overflow.DropUndecoded(undecoded);
-            return;
+            if (_parts.Overflow.TryDropUndecoded(undecoded))
+            {
+                return;
+            }
+
+            // The subscriber took an event since the check (or stopped taking them): the event is built after all and
+            // passed on like any other; it has passed the checks above. Only a body the header did not show to be broken
+            // can fail here, counted as malformed (after being counted as received).
+            var result = JetstreamEventDecoder.Decode(bytes);
+            if (result.Event is not { } built)
+            {
+                Malformed(result.MalformedReason ?? MalformedFrameReason.InvalidValue, result.Detail, bytes.Length, bytes);
+                return;
+            }
+
+            var raw = _parts.Options.RetainRawJson ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+            e = problem is not null || _endpointIndex != 0 || !raw.IsEmpty
+                ? built.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), raw)
+                : built;
         }
 
+        _passedOn = true;
         _observer.OnNext(e);
     }
 

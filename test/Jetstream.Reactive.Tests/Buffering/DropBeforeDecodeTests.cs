@@ -79,14 +79,18 @@ public sealed class DropBeforeDecodeTests
         Assert.That(h.Transport.Attempts[1].Cursor, Is.EqualTo((100 + Capacity + Burst).ToString(CultureInfo.InvariantCulture)));
     }
 
-    [Test]
-    public void Connect_BufferFullAndHeaderMalformed_CountsTheFrameMalformedNotDropped()
+    [TestCase("\"time_us\":1779719009000011", "\"time_us\":\"1779719009000011\"", TestName = "time_us a string")]
+    [TestCase("\"did\":\"" + Events.Did + "\"", "\"did\":\"\\ud800\"", TestName = "did an unpaired surrogate")]
+    [TestCase(",\"kind\":\"commit\"", ",\"identity\":{\"seq\":\"x\"},\"kind\":\"commit\"", TestName = "a broken body of another kind")]
+    public void Connect_BufferFullAndFrameTheDecoderRejects_CountsItMalformedNotDropped(string part, string replacement)
     {
         using var h = new Harness();
         h.Options = h.Options with { BufferCapacity = Capacity };
         using var dropped = h.Meters.Collect<long>("jetstream.client.events.dropped");
         using var malformed = h.Meters.Collect<long>("jetstream.client.frames.malformed");
         using var sub = JetstreamObservable.Connect(h.Options).Subscribe(_ => { });
+        var bad = Events.Like(T0 + 11).Replace(part, replacement, StringComparison.Ordinal);
+        Assert.That(bad, Is.Not.EqualTo(Events.Like(T0 + 11)));
         h.At(10, () =>
         {
             for (var i = 1; i <= Capacity; i++)
@@ -94,14 +98,53 @@ public sealed class DropBeforeDecodeTests
                 h.Transport.Socket(0).SendText(Events.Like(T0 + i));
             }
 
-            // time_us as a string: the header cannot be read, so the full decoder sees the frame and reports it.
-            h.Transport.Socket(0).SendText(Events.Like(T0 + 11).Replace($"\"time_us\":{T0 + 11}", $"\"time_us\":\"{T0 + 11}\"", StringComparison.Ordinal));
+            // The header peek leaves this frame to the full decoder, which reports it.
+            h.Transport.Socket(0).SendText(bad);
             h.Transport.Socket(0).SendText(Events.Like(T0 + 12));
         });
         h.Scheduler.AdvanceTo(Harness.Seconds(1));
 
         Assert.That(malformed.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(1));
         Assert.That(dropped.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(1), "only the sound frame is a drop");
+    }
+
+    [Test]
+    public void SubscribeAsync_ConnectionWhoseEventsAllFindTheQueueFull_StillResetsTheBackoff()
+    {
+        // The handler never returns, so its queue stays full across the reconnect, and every event of the second
+        // connection finds it full. The first of them is still built and passed on: that is the progress that resets the
+        // backoff (an unbuilt drop is not seen by the retry).
+        using var h = new Harness();
+        h.Options = h.Options with { BufferCapacity = 2 };
+        var stuck = new TaskCompletionSource();
+        using var sub = JetstreamObservable.Connect(h.Options).SubscribeAsync((_, _) => stuck.Task);
+        void Burst(int socket, int first)
+        {
+            for (var i = first; i < first + 10; i++)
+            {
+                h.Transport.Socket(socket).SendText(Events.Like(T0 + i));
+            }
+        }
+
+        // Event 1 goes to the handler, 2 waits; then 11 fills the queue again before the connection drops.
+        h.At(10, () => Burst(0, 1));
+        h.At(20, () =>
+        {
+            Burst(0, 11);
+            h.Transport.Socket(0).Drop();
+        });
+        h.Scheduler.AdvanceTo(Harness.Seconds(1) + 100);
+        Assert.That(h.Transport.Attempts, Has.Count.EqualTo(2));
+        h.At(Harness.Seconds(2), () =>
+        {
+            Burst(1, 21);
+            h.Transport.Socket(1).Drop();
+        });
+        h.Scheduler.AdvanceTo(Harness.Seconds(10));
+
+        Assert.That(sub.Dropped, Is.EqualTo(8 + 9 + 10), "the second connection's ten all found the queue full");
+        Assert.That(h.Transport.Attempts[2].Time, Is.EqualTo(Harness.Seconds(3)), "back to the initial delay (1 s), not doubled");
+        stuck.SetResult();
     }
 
     /// <summary>What building one of the test's events allocates (about 700 B), by the public decoder, on this thread.</summary>

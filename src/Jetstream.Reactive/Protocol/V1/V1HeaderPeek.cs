@@ -6,8 +6,9 @@ namespace Jetstream.Reactive.Protocol;
 /// <summary>
 /// Reads only what the resume position needs from a v1 frame (<c>kind</c>, <c>time_us</c>, <c>cursor</c>), allocating
 /// nothing: for an event the full buffer is going to drop (#16: drop before decode). It accepts a frame only when the
-/// top level is what the full decoder requires (an object with a string <c>did</c>, an integer <c>time_us</c>, a known
-/// <c>kind</c> and that kind's object); anything else is left to the full decoder, which reports it.
+/// top level is what the full decoder requires (an object with a plain string <c>did</c>, an integer <c>time_us</c>, a
+/// known <c>kind</c> and that kind's object, and no other kind's); anything else is left to the full decoder, which
+/// reports it. The body itself is skipped, not checked: a frame whose only fault is inside it counts as dropped.
 /// </summary>
 internal static class V1HeaderPeek
 {
@@ -47,7 +48,9 @@ internal static class V1HeaderPeek
             if (reader.ValueTextEquals("did"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
+
+                // An escaped DID (never seen from a real server) may not even be a valid string: the decoder judges it.
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
                 {
                     return false;
                 }
@@ -126,11 +129,13 @@ internal static class V1HeaderPeek
             return false;
         }
 
+        // Exactly the kind's own body: a frame that also carries another kind's (never seen from a real server) is left to
+        // the decoder, which reads and judges every body.
         return hasDid && hasTime && hasKind && kind switch
         {
-            JetstreamEventKind.Commit => hasCommit,
-            JetstreamEventKind.Identity => hasIdentity,
-            _ => hasAccount,
+            JetstreamEventKind.Commit => hasCommit && !hasIdentity && !hasAccount,
+            JetstreamEventKind.Identity => hasIdentity && !hasCommit && !hasAccount,
+            _ => hasAccount && !hasCommit && !hasIdentity,
         };
     }
 

@@ -19,8 +19,9 @@ public static partial class JetstreamEventDecoder
     private static ReadOnlySpan<byte> PayloadTypePrefixUtf8 => "network.bsky.jetstream.subscribeEvents"u8;
 
     /// <summary>
-    /// Decodes one v2 frame: <c>{"$type":"message","payload":{…}}</c> or <c>{"$type":"error",…}</c>. Key order is
-    /// not part of the contract, so the payload's bytes are found first and decoded once the envelope's type is known.
+    /// Decodes one v2 frame: <c>{"$type":"message","payload":{…}}</c> or <c>{"$type":"error",…}</c>. The payload of a
+    /// message is decoded in the same pass when <c>$type</c> comes first, as the server writes it; key order is not part
+    /// of the contract, so otherwise the payload's bytes are found first and decoded once the envelope's type is known.
     /// </summary>
     internal static V2Frame DecodeV2(ReadOnlySpan<byte> utf8)
     {
