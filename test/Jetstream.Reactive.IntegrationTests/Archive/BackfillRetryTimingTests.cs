@@ -19,7 +19,7 @@ public sealed class BackfillRetryTimingTests
     [Test]
     public async Task Backfill_PlanRetries_WaitTheBackoffThenRetryAfterOnTheInjectedClock(CancellationToken token)
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var time = new TimerWatchingTimeProvider(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000)));
         var calls = 0;
         var handler = new StubHandler(_ => Interlocked.Increment(ref calls) switch
         {
@@ -37,14 +37,17 @@ public sealed class BackfillRetryTimingTests
         };
 
         var run = JetstreamArchive.Backfill(options).ToList().ToTask(token);
-        await WaitForAsync(() => calls == 1, token);
+
+        // The clock moves only once the backoff's timer exists: seeing the call is not enough (CI loop: the test moved
+        // the clock between the 429 and the library's wait for it, which then never ended).
+        await WaitForAsync(() => calls == 1 && time.Created(TimeSpan.FromMilliseconds(500)), token);
 
         // Nothing happens until the clock reaches the backoff (a short real wait is the assertion).
         time.Advance(TimeSpan.FromMilliseconds(499));
         await Task.Delay(50, token);
         Assert.That(calls, Is.EqualTo(1));
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await WaitForAsync(() => calls == 2, token);
+        await WaitForAsync(() => calls == 2 && time.Created(TimeSpan.FromSeconds(2)), token);
 
         // The 429's Retry-After (2 s) replaces the doubled backoff (1 s).
         time.Advance(TimeSpan.FromMilliseconds(1999));
@@ -117,5 +120,41 @@ public sealed class BackfillRetryTimingTests
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             Task.FromResult(answer(request));
+    }
+
+    /// <summary>A <see cref="FakeTimeProvider"/> that also records the due time of every timer created on it.</summary>
+    private sealed class TimerWatchingTimeProvider(FakeTimeProvider inner) : TimeProvider
+    {
+        private readonly List<TimeSpan> _dueTimes = [];
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public void Advance(TimeSpan delta) => inner.Advance(delta);
+
+        /// <summary>Whether a timer due <paramref name="dueTime"/> after its creation was created.</summary>
+        public bool Created(TimeSpan dueTime)
+        {
+            lock (_dueTimes)
+            {
+                return _dueTimes.Contains(dueTime);
+            }
+        }
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = inner.CreateTimer(callback, state, dueTime, period);
+            lock (_dueTimes)
+            {
+                _dueTimes.Add(dueTime);
+            }
+
+            return timer;
+        }
     }
 }
