@@ -56,7 +56,7 @@ internal sealed class OverflowGate : IDropIncomingMonitor<JetstreamEvent>
     /// reader fills directly holds its capacity in events. The reader then drops the event from its header alone, without
     /// building it (#16: drop before decode). Always false for a buffer the reader does not fill directly (none attached).
     /// </summary>
-    public bool DropsIncomingNow => _target is { IsFull: true } && _options.Overflow == JetstreamOverflow.DropIncoming;
+    public bool DropsIncomingNow => _options.Overflow == JetstreamOverflow.DropIncoming && _target is { IsFull: true };
 
     /// <summary>
     /// The buffer the reader fills directly (the stream's, or the async handler's queue when it takes the stream's place),

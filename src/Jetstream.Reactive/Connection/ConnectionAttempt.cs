@@ -299,7 +299,7 @@ internal sealed class ConnectionAttempt : IDisposable
                     // The buffer is full (#16): the event would be dropped once built, so it is dropped from its header
                     // alone, counted and remembered as read just the same. Not with several hosts: a dropped event's
                     // identity would be needed to recognise it when another host sends it again.
-                    if (_passedOn && _parts.Overflow.DropsIncomingNow && _parts.Recent is null
+                    if (_passedOn && _parts.Recent is null && _parts.Overflow.DropsIncomingNow
                         && V1HeaderPeek.TryRead(bytes, out var kind, out var timeUs, out var serverCursor))
                     {
                         Pass(new UndecodedEvent(kind, timeUs, serverCursor), bytes, unknownIsType: false);
@@ -447,13 +447,10 @@ internal sealed class ConnectionAttempt : IDisposable
             return;
         }
 
-        // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
-        var rawJson = _parts.Options.RetainRawJson && !unknownIsType && e is not UndecodedEvent ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
-        if (problem is not null || _endpointIndex != 0 || !rawJson.IsEmpty)
+        if (e is not UndecodedEvent)
         {
-            // Events are immutable (#16): the rare event with another origin than the decoder's default (endpoint 0,
-            // trusted) or with its raw JSON is a copy stamped before anyone else sees it.
-            e = e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), rawJson);
+            // v1 only (unknownIsType is false exactly for v1 frames): the bytes are the event itself, not an envelope.
+            e = Stamped(e, untrusted: problem is not null, bytes, v1: !unknownIsType);
         }
 
         if (_parts.Overflow.MustPauseBefore(EventSize.Of(e)))
@@ -496,14 +493,24 @@ internal sealed class ConnectionAttempt : IDisposable
                 return;
             }
 
-            var raw = _parts.Options.RetainRawJson ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
-            e = problem is not null || _endpointIndex != 0 || !raw.IsEmpty
-                ? built.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: problem is not null), raw)
-                : built;
+            e = Stamped(built, untrusted: problem is not null, bytes, v1: true);
         }
 
         _passedOn = true;
         _observer.OnNext(e);
+    }
+
+    /// <summary>
+    /// <paramref name="e"/> as it is passed on. Events are immutable (#16): the rare event with another origin than the
+    /// decoder's default (endpoint 0, trusted) or with its raw JSON (<see cref="JetstreamOptions.RetainRawJson"/>, v1
+    /// frames, whose bytes are the event itself) is a copy stamped before anyone else sees it.
+    /// </summary>
+    private JetstreamEvent Stamped(JetstreamEvent e, bool untrusted, ReadOnlySpan<byte> bytes, bool v1)
+    {
+        var rawJson = _parts.Options.RetainRawJson && v1 ? bytes.ToArray() : default(ReadOnlyMemory<byte>);
+        return untrusted || _endpointIndex != 0 || !rawJson.IsEmpty
+            ? e.WithOrigin(new EventOrigin(_endpointIndex, CursorUntrusted: untrusted), rawJson)
+            : e;
     }
 
     private void Malformed(MalformedFrameReason reason, string? detail, long length, ReadOnlySpan<byte> bytes, bool binary = false)

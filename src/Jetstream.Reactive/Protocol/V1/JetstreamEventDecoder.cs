@@ -21,7 +21,7 @@ public static partial class JetstreamEventDecoder
     /// </summary>
     public const int MaxDepth = 512;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
+    internal static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
 
     // Collections repeat a lot and are few; the cache is bounded, so hostile names cannot grow it.
     private static readonly Utf8StringCache Collections = new(512);

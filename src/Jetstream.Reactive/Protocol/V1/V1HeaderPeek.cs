@@ -12,8 +12,6 @@ namespace Jetstream.Reactive.Protocol;
 /// </summary>
 internal static class V1HeaderPeek
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = JetstreamEventDecoder.MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
-
     public static bool TryRead(ReadOnlySpan<byte> utf8, out JetstreamEventKind kind, out long timeUs, out long? serverCursor)
     {
         kind = default;
@@ -36,7 +34,7 @@ internal static class V1HeaderPeek
 
     private static bool Read(ReadOnlySpan<byte> utf8, ref JetstreamEventKind kind, ref long timeUs, ref long? serverCursor)
     {
-        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        var reader = new Utf8JsonReader(utf8, JetstreamEventDecoder.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return false;

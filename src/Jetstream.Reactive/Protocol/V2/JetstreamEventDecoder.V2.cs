@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Jetstream.Reactive.Protocol.V2;
@@ -10,13 +11,11 @@ namespace Jetstream.Reactive;
 /// <summary>The v2 (<c>subscribeEvents</c>, <c>xrpc.v1.json</c>) half of the decoder: envelopes and payloads.</summary>
 public static partial class JetstreamEventDecoder
 {
-    private const string PayloadTypePrefix = "network.bsky.jetstream.subscribeEvents";
-
     // The envelope's two types, as the instances compared by reference once read.
     private const string MessageType = "message";
     private const string ErrorType = "error";
 
-    private static ReadOnlySpan<byte> PayloadTypePrefixUtf8 => "network.bsky.jetstream.subscribeEvents"u8;
+    private static ReadOnlySpan<byte> PayloadTypePrefix => "network.bsky.jetstream.subscribeEvents"u8;
 
     /// <summary>
     /// Decodes one v2 frame: <c>{"$type":"message","payload":{…}}</c> or <c>{"$type":"error",…}</c>. The payload of a
@@ -165,7 +164,8 @@ public static partial class JetstreamEventDecoder
     private static V2Frame DecodePayload(ref Utf8JsonReader reader, ReadOnlySpan<byte> input)
     {
         var kind = V2PayloadKind.Unknown;
-        string? type = null;
+        var hasType = false;
+        string? unknownType = null;
         long seq = 0;
         bool hasSeq = false, hasTime = false, hasIdentity = false, hasAccount = false, hasSync = false;
         string? did = null;
@@ -183,15 +183,15 @@ public static partial class JetstreamEventDecoder
             if (reader.ValueTextEquals("$type"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
+                hasType = reader.TokenType == JsonTokenType.String;
+                if (hasType)
                 {
                     // A known type is read in place; a string is built only for an unknown (or escaped) one.
-                    kind = reader.ValueIsEscaped ? PayloadKind(reader.GetString()!) : PayloadKind(reader.ValueSpan);
-                    type = kind == V2PayloadKind.Unknown ? reader.GetString() : PayloadTypePrefix;
+                    kind = PayloadKind(reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan);
+                    unknownType = kind == V2PayloadKind.Unknown ? reader.GetString() : null;
                 }
                 else
                 {
-                    type = null;
                     reader.Skip();
                     failure ??= WrongType("payload.$type");
                 }
@@ -291,7 +291,7 @@ public static partial class JetstreamEventDecoder
             }
         }
 
-        if (type is null)
+        if (!hasType)
         {
             return V2Frame.Of(failure ?? Missing("payload.$type"));
         }
@@ -299,7 +299,7 @@ public static partial class JetstreamEventDecoder
         if (kind == V2PayloadKind.Unknown)
         {
             // An unknown type is skipped whatever its fields look like: they may follow rules this client does not know.
-            return V2Frame.Of(JetstreamDecodeResult.Unknown(type));
+            return V2Frame.Of(JetstreamDecodeResult.Unknown(unknownType!));
         }
 
         if (failure is { } f)
@@ -355,9 +355,9 @@ public static partial class JetstreamEventDecoder
 
     private static V2PayloadKind PayloadKind(ReadOnlySpan<byte> type)
     {
-        // As below, on the type's UTF-8 bytes.
+        // The lexicon's full reference; a bare fragment is accepted too, as lexicons write local references that way.
         var hash = type.IndexOf((byte)'#');
-        if (hash < 0 || (hash > 0 && !type[..hash].SequenceEqual(PayloadTypePrefixUtf8)))
+        if (hash < 0 || (hash > 0 && !type[..hash].SequenceEqual(PayloadTypePrefix)))
         {
             return V2PayloadKind.Unknown;
         }
@@ -369,26 +369,6 @@ public static partial class JetstreamEventDecoder
             : fragment.SequenceEqual("sync"u8) ? V2PayloadKind.Sync
             : fragment.SequenceEqual("info"u8) ? V2PayloadKind.Info
             : V2PayloadKind.Unknown;
-    }
-
-    private static V2PayloadKind PayloadKind(string type)
-    {
-        // The lexicon's full reference; a bare fragment is accepted too, as lexicons write local references that way.
-        var hash = type.IndexOf('#', StringComparison.Ordinal);
-        if (hash < 0 || (hash > 0 && !type.AsSpan(0, hash).SequenceEqual(PayloadTypePrefix)))
-        {
-            return V2PayloadKind.Unknown;
-        }
-
-        return type.AsSpan(hash + 1) switch
-        {
-            "commit" => V2PayloadKind.Commit,
-            "identity" => V2PayloadKind.Identity,
-            "account" => V2PayloadKind.Account,
-            "sync" => V2PayloadKind.Sync,
-            "info" => V2PayloadKind.Info,
-            _ => V2PayloadKind.Unknown,
-        };
     }
 
     private static JetstreamDecodeResult? ReadSync(ref Utf8JsonReader reader, out SyncFields sync)
